@@ -1,0 +1,242 @@
+//! Connection targets: parsing `host:port`, `[v6]:port` and `scheme://host[:port]` into a
+//! [`Target`] that keeps the hostname as written.
+//!
+//! Nothing is resolved here. The name travels on unchanged: to the resolver when we connect
+//! directly, to the proxy when the proxy resolves, and to TLS for SNI and the certificate check.
+//! (OPI resolves first and keeps only the IP; that is why its TLS tests must turn verification off.)
+//!
+//! Checked here, before any byte is sent: a port in 1–65535, an IP literal or a DNS name of at most
+//! 253 bytes whose labels are 1–63 bytes of letters, digits, `-` and `_`. Anything else (spaces,
+//! CR/LF/NUL, non-ASCII) is refused, so no name can smuggle bytes into a proxy request.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use super::error::{Error, ErrorKind, Phase, Result};
+
+/// The host part of a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Host {
+    /// A DNS name, kept as the user wrote it (without a trailing dot).
+    Name(String),
+    Ip(IpAddr),
+}
+
+/// Where to connect: a host and a port, never yet resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub host: Host,
+    pub port: u16,
+}
+
+/// The ports OPI gives URL schemes without an explicit port.
+const SCHEME_PORTS: &[(&str, u16)] = &[
+    ("http", 80),
+    ("https", 443),
+    ("ftp", 21),
+    ("ssh", 22),
+    ("telnet", 23),
+];
+
+impl Target {
+    /// Parses `host:port`, `[v6]:port`, `v4:port` or `scheme://host[:port][/path]`.
+    pub fn parse(text: &str) -> Result<Target> {
+        let fail = |detail: String| Error::new(ErrorKind::Address, Phase::Address, text, detail);
+        let s = text.trim();
+        if s.is_empty() {
+            return Err(fail("the address is empty (expected host:port)".into()));
+        }
+        let (authority, default_port) = match s.split_once("://") {
+            Some((scheme, rest)) => {
+                let scheme_lc = scheme.to_ascii_lowercase();
+                let port = SCHEME_PORTS
+                    .iter()
+                    .find(|(name, _)| *name == scheme_lc)
+                    .map(|(_, p)| *p);
+                let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                let authority = &rest[..end];
+                if authority.contains('@') {
+                    return Err(fail("user information in a target URL is not supported".into()));
+                }
+                (authority, port.ok_or(scheme_lc))
+            }
+            None => (s, Err(String::new())),
+        };
+        let (host, port) = split_host_port(authority).map_err(&fail)?;
+        let port = match (port, default_port) {
+            (Some(p), _) => parse_port(p).map_err(&fail)?,
+            (None, Ok(p)) => p,
+            (None, Err(scheme)) if scheme.is_empty() => {
+                return Err(fail(format!(
+                    "missing port in '{authority}' (expected host:port)"
+                )));
+            }
+            (None, Err(scheme)) => {
+                return Err(fail(format!(
+                    "no default port for scheme '{scheme}'; give one, as in {scheme}://host:port"
+                )));
+            }
+        };
+        Ok(Target {
+            host: parse_host(host).map_err(&fail)?,
+            port,
+        })
+    }
+
+    /// The host as text: the name, or the IP without brackets.
+    pub fn host_str(&self) -> String {
+        match &self.host {
+            Host::Name(n) => n.clone(),
+            Host::Ip(ip) => ip.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.host {
+            Host::Name(n) => write!(f, "{n}:{}", self.port),
+            Host::Ip(IpAddr::V4(ip)) => write!(f, "{ip}:{}", self.port),
+            Host::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]:{}", self.port),
+        }
+    }
+}
+
+/// Splits `host:port` / `[v6]:port` / `host` into the host and the port text, if any.
+fn split_host_port(s: &str) -> Result<(&str, Option<&str>), String> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let Some((host, after)) = rest.split_once(']') else {
+            return Err("unclosed '[' in an IPv6 address (expected [v6]:port)".into());
+        };
+        return match after {
+            "" => Ok((host, None)),
+            _ => match after.strip_prefix(':') {
+                Some(port) => Ok((host, Some(port))),
+                None => Err(format!("unexpected '{after}' after ']' (expected ]:port)")),
+            },
+        };
+    }
+    match s.rsplit_once(':') {
+        Some((host, _)) if host.contains(':') => Err(
+            "an IPv6 address needs brackets, as in [::1]:port".into(),
+        ),
+        Some((host, port)) => Ok((host, Some(port))),
+        None => Ok((s, None)),
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16, String> {
+    if p.is_empty() {
+        return Err("missing port after ':'".into());
+    }
+    if !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("port '{p}' is not a number"));
+    }
+    match p.parse::<u32>() {
+        Ok(0) => Err("port 0 is not a valid target port (use 1-65535)".into()),
+        Ok(n) if n <= 65535 => Ok(n as u16),
+        _ => Err(format!("port {p} is out of range (use 1-65535)")),
+    }
+}
+
+/// Validates an IP literal or a DNS name.
+pub fn parse_host(h: &str) -> Result<Host, String> {
+    if h.is_empty() {
+        return Err("the host is empty".into());
+    }
+    if let Ok(ip) = h.parse::<IpAddr>() {
+        return Ok(Host::Ip(ip));
+    }
+    validate_dns_name(h)?;
+    Ok(Host::Name(h.strip_suffix('.').unwrap_or(h).to_string()))
+}
+
+fn validate_dns_name(h: &str) -> Result<(), String> {
+    if let Some(c) = h.chars().find(|c| !c.is_ascii() || c.is_ascii_control() || *c == ' ') {
+        return Err(if c.is_ascii() {
+            format!("the host name contains the forbidden character {c:?}")
+        } else {
+            "the host name is not ASCII; write international names in punycode (xn--…)".into()
+        });
+    }
+    let name = h.strip_suffix('.').unwrap_or(h);
+    if name.len() > 253 {
+        return Err(format!("the host name is {} bytes long (at most 253)", name.len()));
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err(format!("the host name '{h}' has an empty label"));
+        }
+        if label.len() > 63 {
+            return Err(format!("a label of the host name is {} bytes long (at most 63)", label.len()));
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(format!("the host name contains the forbidden character {c:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> String {
+        Target::parse(s).map(|t| t.to_string()).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+    fn err(s: &str) -> String {
+        match Target::parse(s) {
+            Ok(t) => panic!("{s} parsed as {t}"),
+            Err(e) => {
+                assert_eq!(e.kind, ErrorKind::Address);
+                e.detail
+            }
+        }
+    }
+
+    #[test]
+    fn plain_forms() {
+        assert_eq!(ok("example.org:443"), "example.org:443");
+        assert_eq!(ok("127.0.0.1:17001"), "127.0.0.1:17001");
+        assert_eq!(ok("[::1]:80"), "[::1]:80");
+        assert_eq!(ok("  localhost:1  "), "localhost:1");
+        assert_eq!(ok("example.org.:1"), "example.org:1");
+        assert_eq!(
+            Target::parse("Example.ORG:7").unwrap().host,
+            Host::Name("Example.ORG".into())
+        );
+    }
+
+    #[test]
+    fn urls_take_the_scheme_port() {
+        assert_eq!(ok("https://example.org"), "example.org:443");
+        assert_eq!(ok("http://example.org/path?q"), "example.org:80");
+        assert_eq!(ok("HTTP://example.org:8080/"), "example.org:8080");
+        assert_eq!(ok("ftp://h"), "h:21");
+        assert_eq!(ok("ssh://h"), "h:22");
+        assert_eq!(ok("telnet://[::1]"), "[::1]:23");
+        assert!(err("gopher://h").contains("no default port"));
+    }
+
+    #[test]
+    fn bad_addresses_say_why() {
+        assert!(err("").contains("empty"));
+        assert!(err("nohost").contains("missing port"));
+        assert!(err("host:0").contains("port 0"));
+        assert!(err("host:99999").contains("out of range"));
+        assert!(err("host:http").contains("not a number"));
+        assert!(err("[::1").contains("unclosed"));
+        assert!(err("::1:80").contains("brackets"));
+        assert!(err("a b:80").contains("forbidden"));
+        assert!(err("a\r\nHost: x:80").contains("forbidden"));
+        assert!(err("a..b:80").contains("empty label"));
+        assert!(err(&format!("{}:1", "a".repeat(64))).contains("at most 63"));
+        assert!(err(&format!("{}:1", ["a"; 130].join("."))).contains("at most 253"));
+        assert!(err("пример.рф:80").contains("punycode"));
+        assert!(err("host:").contains("missing port"));
+        assert!(err("http://u:p@h").contains("user information"));
+    }
+}

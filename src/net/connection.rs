@@ -1,0 +1,191 @@
+//! An open connection: one byte stream (plain TCP or TLS, behind one trait object), its read
+//! buffer, and the read / send / half-close / close mechanisms.
+//!
+//! Reads follow the policy of [`super::read`]: bytes are appended to the buffer, the scanner
+//! decides when to stop, and only the bytes up to the stop point leave the buffer. Whatever
+//! arrived past it stays for the next read; nothing is discarded (OPI discards it). A read future
+//! that is dropped (Ctrl-C) leaves every byte it received in the buffer too.
+//!
+//! Deadlines are total: one `Instant` for the whole call, every await wrapped in `timeout_at`.
+//! Reaching a read's deadline is not an error: the bytes that arrived are returned.
+
+use std::io;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::{Instant, timeout_at};
+
+use super::error::{Error, ErrorKind, Phase, Result};
+use super::read::{ReadLimit, Scanner, Stop};
+
+/// A bidirectional byte stream: `TcpStream`, or a TLS stream over one.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// How long a close may spend on a TLS close_notify before the socket is dropped anyway.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// The result of a read: the bytes (possibly empty) and the error that ended it, if any.
+/// Timeouts and end of stream are not errors.
+#[derive(Debug)]
+pub struct ReadOutcome {
+    pub data: Bytes,
+    pub error: Option<Error>,
+    /// The stream has ended; later reads return only what is still buffered.
+    pub eof: bool,
+}
+
+pub struct Connection {
+    io: Box<dyn Io>,
+    buf: BytesMut,
+    peer: String,
+    eof: bool,
+    write_closed: bool,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("peer", &self.peer)
+            .field("buffered", &self.buf.len())
+            .field("eof", &self.eof)
+            .field("write_closed", &self.write_closed)
+            .finish()
+    }
+}
+
+impl Connection {
+    /// Wraps an established stream; `peer` names the target in messages.
+    pub fn new(io: Box<dyn Io>, peer: impl Into<String>) -> Self {
+        Connection::with_buffered(io, peer, BytesMut::new())
+    }
+
+    /// Like [`Connection::new`], with bytes that were already read from the stream (a proxy
+    /// handshake that read past its reply) placed at the front of the read buffer.
+    pub fn with_buffered(io: Box<dyn Io>, peer: impl Into<String>, buf: BytesMut) -> Self {
+        Connection {
+            io,
+            buf,
+            peer: peer.into(),
+            eof: false,
+            write_closed: false,
+        }
+    }
+
+    /// The target as `host:port`.
+    pub fn peer(&self) -> &str {
+        &self.peer
+    }
+
+    /// Bytes received but not yet returned by a read.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Reads until the limit's stop condition, end of stream, an error or the deadline.
+    pub async fn read(&mut self, limit: &ReadLimit) -> ReadOutcome {
+        let deadline = limit.timeout.map(|t| Instant::now() + t);
+        let mut scanner = Scanner::default();
+        loop {
+            if let Some(stop) = scanner.check(&self.buf, limit) {
+                let data = self.buf.split_to(stop.len()).freeze();
+                let error = matches!(stop, Stop::Cap(_)).then(|| {
+                    Error::new(
+                        ErrorKind::Io,
+                        Phase::Read,
+                        &self.peer,
+                        format!(
+                            "the read reached the size limit of {} bytes without a stop \
+                             condition; give max_size or a marker (the rest stays buffered)",
+                            limit.cap
+                        ),
+                    )
+                });
+                return self.outcome(data, error);
+            }
+            if self.eof {
+                return self.take_all(None);
+            }
+            let want = limit.max.unwrap_or(usize::MAX).min(limit.cap);
+            // Room for a typical segment, never more than the read still needs: a huge
+            // `max_size` must not preallocate.
+            self.buf.reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
+            let read = self.io.read_buf(&mut self.buf);
+            let result = match deadline {
+                Some(d) => match timeout_at(d, read).await {
+                    Ok(r) => r,
+                    Err(_) => return self.take_all(None),
+                },
+                None => read.await,
+            };
+            match result {
+                Ok(0) => self.eof = true,
+                Ok(_) => {}
+                // rustls reports a peer that closed without close_notify this way, after all of
+                // its data: for a read it is the end of the stream.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => self.eof = true,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let err = Error::io(Phase::Read, &self.peer, &e);
+                    return self.take_all(Some(err));
+                }
+            }
+        }
+    }
+
+    fn take_all(&mut self, error: Option<Error>) -> ReadOutcome {
+        let data = self.buf.split().freeze();
+        self.outcome(data, error)
+    }
+
+    fn outcome(&self, data: Bytes, error: Option<Error>) -> ReadOutcome {
+        ReadOutcome {
+            data,
+            error,
+            eof: self.eof && self.buf.is_empty(),
+        }
+    }
+
+    /// Writes every byte of `data` (and flushes) before the deadline, or fails.
+    pub async fn send(&mut self, data: &[u8], timeout: Option<Duration>) -> Result<()> {
+        if self.write_closed {
+            return Err(Error::closed(
+                Phase::Send,
+                &self.peer,
+                "the write half is closed (FinishSending was called)",
+            ));
+        }
+        let write = async {
+            self.io.write_all(data).await?;
+            self.io.flush().await
+        };
+        let result = match timeout {
+            Some(t) => timeout_at(Instant::now() + t, write)
+                .await
+                .map_err(|_| Error::timeout(Phase::Send, &self.peer, t))?,
+            None => write.await,
+        };
+        result.map_err(|e| Error::io(Phase::Send, &self.peer, &e))
+    }
+
+    /// Half-close: TCP FIN, or TLS close_notify then FIN. Reading still works.
+    pub async fn shutdown_write(&mut self, timeout: Duration) -> Result<()> {
+        if self.write_closed {
+            return Ok(());
+        }
+        self.write_closed = true;
+        match timeout_at(Instant::now() + timeout, self.io.shutdown()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            Ok(Err(e)) => Err(Error::io(Phase::Shutdown, &self.peer, &e)),
+            Err(_) => Err(Error::timeout(Phase::Shutdown, &self.peer, timeout)),
+        }
+    }
+
+    /// Closes the connection: a best-effort close_notify / FIN within [`CLOSE_GRACE`], then the
+    /// socket is dropped.
+    pub async fn close(mut self) {
+        let _ = self.shutdown_write(CLOSE_GRACE).await;
+    }
+}

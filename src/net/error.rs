@@ -1,0 +1,194 @@
+//! The one error type of the network layer: what failed (`ErrorKind`), in which phase, against
+//! which target. `script` turns it into OPI's error map in exactly one place.
+//!
+//! Messages are lowercase, name the phase and the target, and never carry credentials: the
+//! `target` is always a `host:port` (a proxy is named by its address only).
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+/// The classes a script can branch on; the names are the `kind` field of the error map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Address,
+    Dns,
+    Refused,
+    Timeout,
+    Tls,
+    Proxy,
+    ProxyAuth,
+    Settings,
+    Io,
+    Closed,
+    /// Ctrl-C (or another cancel) ended the wait. Never reaches a script as a map: the script
+    /// is stopped instead.
+    Interrupted,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Address => "address",
+            ErrorKind::Dns => "dns",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Proxy => "proxy",
+            ErrorKind::ProxyAuth => "proxy_auth",
+            ErrorKind::Settings => "settings",
+            ErrorKind::Io => "io",
+            ErrorKind::Closed => "closed",
+            ErrorKind::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in a connection's life the error happened; it prefixes the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Address,
+    Settings,
+    Resolve,
+    Connect,
+    Proxy,
+    Tls,
+    Send,
+    Read,
+    Shutdown,
+}
+
+impl Phase {
+    fn prefix(self) -> &'static str {
+        match self {
+            Phase::Address => "address",
+            Phase::Settings => "settings for",
+            Phase::Resolve => "resolve",
+            Phase::Connect => "connect to",
+            Phase::Proxy => "proxy for",
+            Phase::Tls => "tls handshake with",
+            Phase::Send => "send to",
+            Phase::Read => "read from",
+            Phase::Shutdown => "shutdown of",
+        }
+    }
+}
+
+/// A failed network operation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} {target}: {detail}", phase.prefix())]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub phase: Phase,
+    /// `host:port` (or the address text as given, when it could not be parsed).
+    pub target: String,
+    pub detail: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(
+        kind: ErrorKind,
+        phase: Phase,
+        target: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Error {
+            kind,
+            phase,
+            target: target.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn timeout(phase: Phase, target: impl Into<String>, after: Duration) -> Self {
+        Error::new(
+            ErrorKind::Timeout,
+            phase,
+            target,
+            format!("timed out after {}", human_duration(after)),
+        )
+    }
+
+    pub fn closed(phase: Phase, target: impl Into<String>, detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Closed, phase, target, detail)
+    }
+
+    pub fn interrupted(phase: Phase, target: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Interrupted, phase, target, "interrupted")
+    }
+
+    /// Classifies an I/O error: refused and timed-out connects get their own kinds so that
+    /// scripts can tell "nobody listens" from "the network is slow".
+    pub fn io(phase: Phase, target: impl Into<String>, err: &io::Error) -> Self {
+        let kind = match err.kind() {
+            io::ErrorKind::ConnectionRefused => ErrorKind::Refused,
+            io::ErrorKind::TimedOut => ErrorKind::Timeout,
+            _ => ErrorKind::Io,
+        };
+        Error::new(kind, phase, target, io_detail(err))
+    }
+}
+
+/// `Connection refused (os error 111)` → `connection refused (os error 111)`: our messages are
+/// lowercase from end to end.
+pub fn io_detail(err: &io::Error) -> String {
+    lowercase_first(&err.to_string())
+}
+
+pub(crate) fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_uppercase() && !chars.clone().next().is_some_and(char::is_uppercase) => {
+            c.to_lowercase().chain(chars).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// `30s`, `1.5s`, `250ms`: how long a deadline was, in the unit a user would write.
+pub fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_phase_and_target() {
+        let e = Error::timeout(Phase::Connect, "example.org:443", Duration::from_secs(30));
+        assert_eq!(e.to_string(), "connect to example.org:443: timed out after 30s");
+        let io = io::Error::from(io::ErrorKind::ConnectionRefused);
+        let e = Error::io(Phase::Connect, "127.0.0.1:1", &io);
+        assert_eq!(e.kind, ErrorKind::Refused);
+        assert!(e.to_string().starts_with("connect to 127.0.0.1:1: connection refused"));
+    }
+
+    #[test]
+    fn durations_read_like_a_user_wrote_them() {
+        assert_eq!(human_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(human_duration(Duration::from_secs(5)), "5s");
+    }
+
+    #[test]
+    fn acronyms_keep_their_case() {
+        assert_eq!(lowercase_first("TLS failed"), "TLS failed");
+        assert_eq!(lowercase_first("Broken pipe"), "broken pipe");
+    }
+}

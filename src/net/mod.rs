@@ -1,0 +1,26 @@
+//! The asynchronous client core. It knows nothing of Rhai: addresses, connecting, the
+//! connection with its read buffer, the read policy, errors, and the blocking bridge that
+//! synchronous callers (the script layer) use.
+//!
+//! ```text
+//! address  →  connect (DNS + TCP [+ TLS])  →  connection (read / send / shutdown / close)
+//!                                               └─ read: when a read stops (pure)
+//! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt
+//! ```
+
+pub mod address;
+pub mod connect;
+pub mod connection;
+pub mod error;
+pub mod proxy;
+pub mod read;
+pub mod runtime;
+pub mod tls;
+
+pub use address::{Host, Target};
+pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
+pub use connection::{Connection, ReadOutcome};
+pub use error::{Error, ErrorKind, Phase, Result};
+pub use proxy::{ProxyConfig, ProxyKind};
+pub use read::ReadLimit;
+pub use tls::TlsOptions;

@@ -1,0 +1,175 @@
+//! Read policy: when a read stops. Pure functions over the bytes buffered so far, unit-tested
+//! without sockets; `connection` runs the loop that feeds them.
+//!
+//! A read stops at the first of: the marker (the result ends with it), `max` bytes (exactly that
+//! many), or the `cap` (the engine's largest blob). End of stream, errors and the deadline are
+//! the mechanism's business. The marker search resumes where the previous scan ended, less
+//! `marker.len() - 1` bytes, so a marker split across chunks is found and the total cost stays
+//! linear in the bytes read.
+
+use std::time::Duration;
+
+/// What the caller wants from one read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadLimit {
+    /// Stop after exactly this many bytes.
+    pub max: Option<usize>,
+    /// Stop right after the first occurrence of these bytes (never empty).
+    pub marker: Option<Vec<u8>>,
+    /// One total deadline for the whole read; `None` waits for a stop condition or EOF.
+    pub timeout: Option<Duration>,
+    /// Hard upper bound of one read's result, whatever else was asked.
+    pub cap: usize,
+}
+
+impl ReadLimit {
+    /// No marker, no maximum, no deadline: read to end of stream (bounded by `cap`).
+    pub fn to_eof(cap: usize) -> Self {
+        ReadLimit {
+            max: None,
+            marker: None,
+            timeout: None,
+            cap,
+        }
+    }
+}
+
+/// Why a read stopped with bytes still possibly in the buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The marker ends at this length.
+    Marker(usize),
+    /// `max` bytes are there.
+    Max(usize),
+    /// The cap was reached without any other stop condition.
+    Cap(usize),
+}
+
+impl Stop {
+    pub fn len(self) -> usize {
+        match self {
+            Stop::Marker(n) | Stop::Max(n) | Stop::Cap(n) => n,
+        }
+    }
+}
+
+/// Incremental stop detection for one read.
+#[derive(Debug, Default)]
+pub struct Scanner {
+    /// Bytes before this index have been searched for the marker without a match.
+    scanned: usize,
+}
+
+impl Scanner {
+    /// Decides whether `buf` (all bytes buffered for this read) satisfies the limit.
+    pub fn check(&mut self, buf: &[u8], limit: &ReadLimit) -> Option<Stop> {
+        let bound = limit.max.map_or(limit.cap, |m| m.min(limit.cap));
+        let window = &buf[..buf.len().min(bound)];
+        if let Some(marker) = limit.marker.as_deref().filter(|m| !m.is_empty()) {
+            let from = self.scanned.saturating_sub(marker.len() - 1);
+            if let Some(at) = find(&window[from..], marker) {
+                return Some(Stop::Marker(from + at + marker.len()));
+            }
+            self.scanned = window.len();
+        }
+        if buf.len() >= bound {
+            return Some(match limit.max {
+                Some(m) if m <= limit.cap => Stop::Max(bound),
+                _ => Stop::Cap(bound),
+            });
+        }
+        None
+    }
+}
+
+/// The first index of `needle` in `hay`.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    match needle {
+        [] => Some(0),
+        [b] => hay.iter().position(|x| x == b),
+        _ => hay.windows(needle.len()).position(|w| w == needle),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(max: Option<usize>, marker: &str) -> ReadLimit {
+        ReadLimit {
+            max,
+            marker: (!marker.is_empty()).then(|| marker.as_bytes().to_vec()),
+            timeout: None,
+            cap: 1 << 20,
+        }
+    }
+
+    /// Feeds `chunks` one by one, as the socket would deliver them.
+    fn feed(chunks: &[&str], l: &ReadLimit) -> Option<(usize, Stop)> {
+        let mut s = Scanner::default();
+        let mut buf = Vec::new();
+        for (i, c) in chunks.iter().enumerate() {
+            buf.extend_from_slice(c.as_bytes());
+            if let Some(stop) = s.check(&buf, l) {
+                return Some((i, stop));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn marker_split_across_chunks() {
+        let l = limit(None, "\r\n\r\n");
+        assert_eq!(feed(&["HTTP/1.1 200\r", "\n\r", "\nbody"], &l), Some((2, Stop::Marker(16))));
+    }
+
+    #[test]
+    fn first_marker_wins_and_rest_is_not_taken() {
+        let l = limit(None, "\n");
+        assert_eq!(feed(&["one\ntwo\n"], &l), Some((0, Stop::Marker(4))));
+    }
+
+    #[test]
+    fn max_is_exact() {
+        let l = limit(Some(5), "");
+        assert_eq!(feed(&["abc", "defgh"], &l), Some((1, Stop::Max(5))));
+    }
+
+    #[test]
+    fn marker_past_max_does_not_count() {
+        let l = limit(Some(5), "\n\n");
+        assert_eq!(feed(&["abcd\n\n"], &l), Some((0, Stop::Max(5))));
+        assert_eq!(feed(&["ab\n\nxyz"], &l), Some((0, Stop::Marker(4))));
+    }
+
+    #[test]
+    fn no_stop_without_condition() {
+        assert_eq!(feed(&["abc", "def"], &limit(None, "")), None);
+        assert_eq!(feed(&["abc", "def"], &limit(None, "x")), None);
+    }
+
+    #[test]
+    fn cap_stops_an_unbounded_read() {
+        let mut l = limit(None, "");
+        l.cap = 4;
+        assert_eq!(feed(&["ab", "cdef"], &l), Some((1, Stop::Cap(4))));
+        l.max = Some(10);
+        assert_eq!(feed(&["abcdef"], &l), Some((0, Stop::Cap(4))));
+    }
+
+    #[test]
+    fn scanning_is_incremental() {
+        // One byte at a time over 100k bytes: quadratic rescanning would take seconds here.
+        let l = limit(None, "END");
+        let mut s = Scanner::default();
+        let mut buf = Vec::new();
+        for _ in 0..100_000 {
+            buf.push(b'x');
+            assert_eq!(s.check(&buf, &l), None);
+        }
+        buf.extend_from_slice(b"EN");
+        assert_eq!(s.check(&buf, &l), None);
+        buf.push(b'D');
+        assert_eq!(s.check(&buf, &l), Some(Stop::Marker(100_003)));
+    }
+}

@@ -1,0 +1,303 @@
+//! The interactive REPL: one persistent `Scope` for variables, an `AST` that keeps every `fn`
+//! defined so far (statements are dropped after each run), multi-line input while brackets or a
+//! string are open, history, completion, and `:` commands that cannot collide with Rhai code.
+//!
+//! With stdin not a terminal no prompt is printed: lines are collected until they form a complete
+//! input, run, and the results printed as `=> value` (so `printf '…' | opi-tcp repl` is testable).
+//! Ctrl-C clears the line being edited, or stops the running input (a blocked read included) and
+//! returns to the prompt; Ctrl-D quits.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::io::{self, BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use anyhow::Result;
+use opi_tcp::script::{self, Failure, Source};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, LexError, ParseErrorType, Scope};
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::FileHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Config, Context, Editor, Helper};
+
+const HELP: &str = "\
+Enter Rhai code; an input continues while brackets or a string are open.
+  :help              this text
+  :functions [TEXT]  script functions (with signatures), optionally filtered
+  :vars              variables in scope
+  :load FILE         run a script file in this session (its functions stay defined)
+  :quit              leave (or Ctrl-D)
+Ctrl-C clears the line, or stops a running input and a blocked read.
+Example:
+  let c = OPI_TCP::CreateConnection(\"127.0.0.1:17001\");
+  c.SendLine(\"hello\\n\"); c.ReadLine((), \"\\n\")";
+
+const KEYWORDS: &[&str] = &[
+    "let", "const", "fn", "if", "else", "while", "loop", "for", "in", "do", "until", "break",
+    "continue", "return", "throw", "try", "catch", "switch", "true", "false", "import", "export",
+    "as", "private", "this", "print", "debug", "type_of", "is_def_var", "blob",
+];
+
+/// Session state shared by the evaluator and the line editor's helper.
+struct Repl {
+    engine: Engine,
+    scope: Scope<'static>,
+    functions: AST,
+}
+
+impl Repl {
+    /// Runs one complete input; prints `=> value` for a non-unit result.
+    fn run(&mut self, name: &str, input: &str) -> bool {
+        let src = Source { name, text: input };
+        let ast = match self.engine.compile_with_scope(&self.scope, input) {
+            Ok(ast) => ast,
+            Err(e) => {
+                eprintln!("Error: {}", script::render(&src, &EvalAltResult::from(e)));
+                return false;
+            }
+        };
+        let program = self.functions.merge(&ast);
+        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &program);
+        self.functions = program;
+        self.functions.clear_statements();
+        match result {
+            Ok(v) if v.is_unit() => true,
+            Ok(v) => {
+                println!("=> {v:?}");
+                true
+            }
+            Err(e) => {
+                match script::failure(&src, &e) {
+                    Failure::Interrupted => eprintln!("interrupted"),
+                    Failure::Error(msg) => eprintln!("Error: {msg}"),
+                }
+                false
+            }
+        }
+    }
+
+    /// Handles a `:command`; `false` means quit.
+    fn command(&mut self, line: &str) -> bool {
+        let (cmd, arg) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let arg = arg.trim();
+        match cmd {
+            ":quit" | ":q" | ":exit" => return false,
+            ":help" | ":h" => println!("{HELP}"),
+            ":functions" | ":funcs" => {
+                for sig in script::signatures() {
+                    if arg.is_empty() || sig.to_lowercase().contains(&arg.to_lowercase()) {
+                        println!("{sig}");
+                    }
+                }
+                for f in self.functions.iter_functions() {
+                    println!("fn {}({})", f.name, f.params.join(", "));
+                }
+            }
+            ":vars" => {
+                for (name, constant, value) in self.scope.iter_raw() {
+                    let kw = if constant { "const" } else { "let" };
+                    println!("{kw} {name} = {value:?}");
+                }
+            }
+            ":load" if !arg.is_empty() => match std::fs::read_to_string(arg) {
+                Ok(text) => {
+                    self.run(arg, script::strip_shebang(&text));
+                }
+                Err(e) => eprintln!("Error: reading {arg}: {e}"),
+            },
+            _ => eprintln!("Error: unknown command '{line}' (try :help)"),
+        }
+        true
+    }
+
+    fn var_names(&self) -> Vec<String> {
+        self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect()
+    }
+}
+
+/// Whether `input` is an unfinished Rhai input (open bracket, string or block at the end).
+pub fn is_incomplete(engine: &Engine, input: &str) -> bool {
+    let Err(err) = engine.compile(input) else {
+        return false;
+    };
+    let at_end = |pos: rhai::Position| {
+        let lines: Vec<&str> = input.split('\n').collect();
+        let (Some(line), Some(col)) = (pos.line(), pos.position()) else {
+            return true;
+        };
+        line > lines.len()
+            || (line == lines.len() && col > lines[line - 1].chars().count())
+            || (line == lines.len() && input[..].trim_end().len() < input.len() && col >= lines[line - 1].chars().count())
+    };
+    match err.err_type() {
+        ParseErrorType::UnexpectedEOF => true,
+        ParseErrorType::BadInput(LexError::UnterminatedString) => true,
+        ParseErrorType::MissingToken(..) => at_end(err.position()),
+        _ => false,
+    }
+}
+
+struct ReplHelper {
+    engine: Engine,
+    words: Vec<String>,
+    vars: Rc<RefCell<Vec<String>>>,
+}
+
+impl Helper for ReplHelper {}
+impl Hinter for ReplHelper {
+    type Hint = String;
+}
+impl Highlighter for ReplHelper {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _default: bool) -> Cow<'b, str> {
+        Cow::Borrowed(prompt)
+    }
+}
+
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        if input.trim_start().starts_with(':') || !is_incomplete(&self.engine, input) {
+            Ok(ValidationResult::Valid(None))
+        } else {
+            Ok(ValidationResult::Incomplete)
+        }
+    }
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let start = line[..pos]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == ':'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let prefix = &line[start..pos];
+        if prefix.is_empty() {
+            return Ok((pos, Vec::new()));
+        }
+        let vars = self.vars.borrow();
+        let mut hits: Vec<Pair> = self
+            .words
+            .iter()
+            .chain(vars.iter())
+            .filter(|w| w.starts_with(prefix))
+            .map(|w| Pair { display: w.clone(), replacement: w.clone() })
+            .collect();
+        hits.sort_by(|a, b| a.display.cmp(&b.display));
+        hits.dedup_by(|a, b| a.display == b.display);
+        Ok((start, hits))
+    }
+}
+
+fn completion_words() -> Vec<String> {
+    let mut words: Vec<String> = script::signatures()
+        .iter()
+        .filter_map(|s| s.split('(').next().map(str::to_string))
+        .collect();
+    words.extend(KEYWORDS.iter().map(|k| k.to_string()));
+    words.extend([":help", ":functions", ":vars", ":load", ":quit"].map(String::from));
+    words
+}
+
+fn history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("OPI_TCP_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join("opi-tcp").join("history"))
+}
+
+pub fn run(engine: Engine) -> Result<ExitCode> {
+    let mut repl = Repl {
+        engine,
+        scope: script::scope_with_argv(&[]),
+        functions: AST::empty(),
+    };
+    if !io::stdin().is_terminal() {
+        return piped(&mut repl);
+    }
+    let vars = Rc::new(RefCell::new(repl.var_names()));
+    let config = Config::builder()
+        .auto_add_history(false)
+        .bracketed_paste(true)
+        .history_ignore_space(true)
+        .max_history_size(10_000)?
+        .build();
+    let mut rl: Editor<ReplHelper, FileHistory> = Editor::with_config(config)?;
+    rl.set_helper(Some(ReplHelper {
+        engine: script::engine(),
+        words: completion_words(),
+        vars: Rc::clone(&vars),
+    }));
+    let history = history_path();
+    if let Some(h) = &history {
+        let _ = rl.load_history(h);
+    }
+    println!("opi-tcp {} REPL. :help for help, Ctrl-D to quit.", env!("CARGO_PKG_VERSION"));
+    loop {
+        match rl.readline(">> ") {
+            Ok(line) => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let _ = rl.add_history_entry(line.as_str());
+                let trimmed = line.trim();
+                if trimmed.starts_with(':') {
+                    if !repl.command(trimmed) {
+                        break;
+                    }
+                } else {
+                    opi_tcp::net::runtime::take_interrupt();
+                    repl.run("<repl>", &line);
+                }
+                *vars.borrow_mut() = repl.var_names();
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(h) = &history {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = rl.save_history(h);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// No terminal: no prompts; collect lines into complete inputs and run them.
+fn piped(repl: &mut Repl) -> Result<ExitCode> {
+    let mut ok = true;
+    let mut buf = String::new();
+    for line in io::stdin().lock().lines() {
+        let line = line?;
+        if buf.is_empty() && line.trim_start().starts_with(':') {
+            if !repl.command(line.trim()) {
+                break;
+            }
+            continue;
+        }
+        buf.push_str(&line);
+        buf.push('\n');
+        if buf.trim().is_empty() {
+            buf.clear();
+        } else if !is_incomplete(&repl.engine, &buf) {
+            ok &= repl.run("<stdin>", &buf);
+            buf.clear();
+        }
+    }
+    if !buf.trim().is_empty() {
+        ok &= repl.run("<stdin>", &buf);
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,132 @@
+//! The `TcpClient` handle scripts hold, and the synchronous operations behind the `OPI_TCP`
+//! client functions.
+//!
+//! A handle is an `Rc<RefCell<…>>`: Rhai clones values freely, and every copy must drive the
+//! same connection. Each operation crosses into `net` through `runtime::block_on`. Failures
+//! follow OPI: sends return `false`, reads return what arrived, and both record the handle's
+//! last error, which stays until the next failure replaces it (a success does not clear it).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+use std::time::Duration;
+
+use crate::net::runtime::{self, Interrupted};
+use crate::net::{self, ConnectOptions, Connection, Phase, ReadLimit, Target};
+
+/// How long `FinishSending` may wait for the peer to take the FIN / close_notify.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct TcpClient(Rc<RefCell<State>>);
+
+struct State {
+    conn: Option<Connection>,
+    peer: String,
+    last_error: Option<net::Error>,
+}
+
+impl fmt::Debug for TcpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0.borrow();
+        let state = if s.conn.is_some() { "open" } else { "closed" };
+        write!(f, "TcpClient({}, {state})", s.peer)
+    }
+}
+
+impl TcpClient {
+    /// Connects (blocking) to `target` as `opts` say.
+    pub fn open(target: &Target, opts: &ConnectOptions) -> Result<Result<Self, net::Error>, Interrupted> {
+        let conn = runtime::block_on(net::connect(target, opts))?;
+        Ok(conn.map(|conn| {
+            TcpClient(Rc::new(RefCell::new(State {
+                peer: conn.peer().to_string(),
+                conn: Some(conn),
+                last_error: None,
+            })))
+        }))
+    }
+
+    /// `host:port` of the target.
+    pub fn peer(&self) -> String {
+        self.0.borrow().peer.clone()
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.0.borrow().conn.is_some()
+    }
+
+    /// The sticky last error.
+    pub fn last_error(&self) -> Option<net::Error> {
+        self.0.borrow().last_error.clone()
+    }
+
+    fn fail(state: &mut State, e: net::Error) {
+        state.last_error = Some(e);
+    }
+
+    fn closed_error(state: &State, phase: Phase) -> net::Error {
+        net::Error::closed(phase, &state.peer, "the connection is closed")
+    }
+
+    /// Sends every byte of `data` before the deadline; `false` (and a last error) otherwise.
+    pub fn send(&self, data: &[u8], timeout: Option<Duration>) -> Result<bool, Interrupted> {
+        let mut state = self.0.borrow_mut();
+        let state = &mut *state;
+        let Some(conn) = state.conn.as_mut() else {
+            let e = Self::closed_error(state, Phase::Send);
+            Self::fail(state, e);
+            return Ok(false);
+        };
+        match runtime::block_on(conn.send(data, timeout))? {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                Self::fail(state, e);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Reads as `limit` says; returns the bytes that arrived (maybe none).
+    pub fn read(&self, limit: &ReadLimit) -> Result<Vec<u8>, Interrupted> {
+        let mut state = self.0.borrow_mut();
+        let state = &mut *state;
+        let Some(conn) = state.conn.as_mut() else {
+            let e = Self::closed_error(state, Phase::Read);
+            Self::fail(state, e);
+            return Ok(Vec::new());
+        };
+        let outcome = runtime::block_on(conn.read(limit))?;
+        if let Some(e) = outcome.error {
+            Self::fail(state, e);
+        }
+        Ok(outcome.data.to_vec())
+    }
+
+    /// Half-close: no more sends, reads still work.
+    pub fn finish_sending(&self) -> Result<bool, Interrupted> {
+        let mut state = self.0.borrow_mut();
+        let state = &mut *state;
+        let Some(conn) = state.conn.as_mut() else {
+            let e = Self::closed_error(state, Phase::Shutdown);
+            Self::fail(state, e);
+            return Ok(false);
+        };
+        match runtime::block_on(conn.shutdown_write(SHUTDOWN_TIMEOUT))? {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                Self::fail(state, e);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Closes the connection (idempotent). TLS sends close_notify first, best effort.
+    pub fn close(&self) -> Result<(), Interrupted> {
+        let conn = self.0.borrow_mut().conn.take();
+        match conn {
+            Some(conn) => runtime::block_on(conn.close()),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Helpful errors for calls that match no `OPI_TCP` signature.
+//!
+//! Rhai's own answer to a wrong argument type or count is a bare "Function not found". For every
+//! `OPI_TCP` name and every arity up to seven (and one past the longest), this registers a catch-all
+//! whose parameters are all `Dynamic`. Rhai tries exact types first, and among `Dynamic`
+//! variants the one with the fewest `Dynamic` parameters, so a catch-all runs only when nothing
+//! else fits. It throws a catchable error at the call position that lists the real signatures,
+//! and says so when the "connection" passed is in fact the error map of a failed connect.
+
+use std::collections::BTreeMap;
+
+use rhai::{Dynamic, FuncRegistration, Map, Module, NativeCallContext};
+
+use super::convert::{RhaiResult, throw};
+
+/// A name's documented signatures, and the arities at which a real all-`Dynamic` overload exists.
+/// Catch-alls are registered up to this many arguments (and one past the longest signature).
+const MAX_ARITY: usize = 7;
+
+#[derive(Default)]
+struct Overloads {
+    signatures: Vec<String>,
+    all_dynamic: Vec<usize>,
+}
+
+pub fn add_signature_fallbacks(module: &mut Module) {
+    let mut by_name: BTreeMap<String, Overloads> = BTreeMap::new();
+    for sig in module.gen_fn_signatures_with_mapper(|s| s.into()) {
+        let Some((name, rest)) = sig.split_once('(') else { continue };
+        let params = rest.split(')').next().unwrap_or("");
+        let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
+        let entry = by_name.entry(name.to_string()).or_default();
+        if params.iter().all(|p| p.ends_with(": Dynamic")) {
+            entry.all_dynamic.push(params.len());
+        }
+        entry.signatures.push(super::readable_signature(&sig));
+    }
+    for (name, overloads) in by_name {
+        let max = overloads
+            .signatures
+            .iter()
+            .map(|s| s.matches(": ").count())
+            .max()
+            .unwrap_or(0);
+        let mut sigs = overloads.signatures;
+        sigs.sort_by_key(|s| s.matches(": ").count());
+        let help = format!(
+            "no variant of {name} takes these arguments; its signatures are:\n  {}",
+            sigs.join("\n  ")
+        );
+        for arity in 0..=MAX_ARITY.max(max + 1) {
+            if !overloads.all_dynamic.contains(&arity) {
+                register(module, &name, arity, help.clone());
+            }
+        }
+    }
+}
+
+fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
+    let types: Vec<&str> = args.iter().map(|a| a.type_name()).collect();
+    let mut msg = format!("called with ({}); {help}", types.join(", "));
+    if let Some(map) = args.first().and_then(|a| a.read_lock::<Map>()) {
+        if let Some(err) = map.get("error") {
+            msg.push_str(&format!(
+                "\n  (the first argument is an error map, not a connection: {err})"
+            ));
+        }
+    }
+    throw(ctx, msg)
+}
+
+fn register(module: &mut Module, name: &str, arity: usize, help: String) {
+    let reg = || {
+        FuncRegistration::new(name)
+            .in_global_namespace()
+            .with_volatility(true)
+    };
+    macro_rules! arity {
+        ($($a:ident),*) => {
+            reg().set_into_module(module, move |ctx: NativeCallContext, $($a: Dynamic),*| -> RhaiResult<Dynamic> {
+                Err(explain(&ctx, &help, &[$(&$a),*]))
+            })
+        };
+    }
+    match arity {
+        0 => arity!(),
+        1 => arity!(a),
+        2 => arity!(a, b),
+        3 => arity!(a, b, c),
+        4 => arity!(a, b, c, d),
+        5 => arity!(a, b, c, d, e),
+        6 => arity!(a, b, c, d, e, f),
+        7 => arity!(a, b, c, d, e, f, g),
+        _ => arity!(a, b, c, d, e, f, g, h),
+    };
+}
