@@ -62,17 +62,23 @@ struct Common {
 #[derive(Subcommand)]
 enum Command {
     /// Run a script file (`-` = stdin)
-    #[command(after_help = "Example:\n  opi-tcp run scripts/hello.rhai one two   # ARGV == [\"one\", \"two\"]")]
+    #[command(
+        after_help = "Example:\n  opi-tcp run scripts/hello.rhai one two   # ARGV == [\"one\", \"two\"]"
+    )]
     Run {
         script: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Interactive REPL
-    #[command(after_help = "Example:\n  opi-tcp repl\n  >> let c = OPI_TCP::CreateConnection(\"127.0.0.1:17001\");")]
+    #[command(
+        after_help = "Example:\n  opi-tcp repl\n  >> let c = OPI_TCP::CreateConnection(\"127.0.0.1:17001\");"
+    )]
     Repl,
     /// Evaluate code and print a non-unit result
-    #[command(after_help = "Example:\n  opi-tcp eval 'OPI_TCP::GetProxySettings(\"127.0.0.1\", 1080)'")]
+    #[command(
+        after_help = "Example:\n  opi-tcp eval 'OPI_TCP::GetProxySettings(\"127.0.0.1\", 1080)'"
+    )]
     Eval { code: String },
     /// Connect, send, read the answer up to the first newline, close (OPI's ProcessRequest)
     #[command(
@@ -132,7 +138,9 @@ pub fn main() -> Result<ExitCode> {
         Some(Command::Defs { dir }) => defs(&dir),
         None => match cli.script {
             Some(script) => run_path(session, &script, &cli.args),
-            None if io::stdin().is_terminal() => crate::repl::run(prepare(script::engine_with(session))),
+            None if io::stdin().is_terminal() => {
+                crate::repl::run(prepare(script::engine_with(session)))
+            }
             None => run_path(session, "-", &cli.args),
         },
     }
@@ -144,7 +152,9 @@ fn session(common: &Common) -> Result<Session> {
         Some(ms) => Some(Duration::from_millis(ms)),
         None => script::connect_timeout_from_env().map_err(anyhow::Error::msg)?,
     };
-    Ok(Session::new(timeout.unwrap_or(opi_tcp::net::DEFAULT_CONNECT_TIMEOUT)))
+    Ok(Session::new(
+        timeout.unwrap_or(opi_tcp::net::DEFAULT_CONNECT_TIMEOUT),
+    ))
 }
 
 /// Output hooks of the binary: `print` to stdout, where a closed pipe ends the process quietly.
@@ -191,24 +201,40 @@ fn run_path(session: Session, path: &str, args: &[String]) -> Result<ExitCode> {
     };
     let engine = prepare(script::engine_with(session));
     let mut scope = script::scope_with_argv(args);
-    report(script::run(&engine, &Source { name: &name, text: &text }, &mut scope))
+    report(script::run(
+        &engine,
+        &Source {
+            name: &name,
+            text: &text,
+        },
+        &mut scope,
+    ))
 }
 
 fn eval(session: Session, code: &str) -> Result<ExitCode> {
     let engine = prepare(script::engine_with(session));
     let mut scope = script::scope_with_argv(&[]);
-    let result = script::run(&engine, &Source { name: "<eval>", text: code }, &mut scope);
-    if let Ok(value) = &result {
-        if !value.is_unit() {
-            println!("{}", display(value));
-        }
+    let result = script::run(
+        &engine,
+        &Source {
+            name: "<eval>",
+            text: code,
+        },
+        &mut scope,
+    );
+    if let Ok(value) = &result
+        && !value.is_unit()
+    {
+        println!("{}", display(value));
     }
     report(result)
 }
 
 /// A value as the REPL and `eval` print it: strings as they are, everything else as Rhai shows it.
 pub fn display(value: &Dynamic) -> String {
-    if value.is_string() {
+    if let Some(client) = value.read_lock::<opi_tcp::script::TcpClient>() {
+        format!("{:?}", *client)
+    } else if value.is_string() {
         value.to_string()
     } else {
         format!("{value:?}")
@@ -223,7 +249,9 @@ fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
         None => Dynamic::UNIT,
     };
     let proxy = match &args.proxy {
-        Some(p) if p.contains("://") && !p.trim_start().starts_with('{') => Dynamic::from(p.clone()),
+        Some(p) if p.contains("://") && !p.trim_start().starts_with('{') => {
+            Dynamic::from(p.clone())
+        }
         Some(p) => Dynamic::from_map(json_setting(&engine, p, "--proxy")?),
         None => Dynamic::UNIT,
     };
@@ -273,8 +301,9 @@ fn json_setting(engine: &Engine, value: &str, option: &str) -> Result<rhai::Map>
     let text = if value.trim_start().starts_with('{') {
         value.to_string()
     } else {
-        std::fs::read_to_string(value)
-            .with_context(|| format!("{option}: '{value}' is neither JSON text nor a readable file"))?
+        std::fs::read_to_string(value).with_context(|| {
+            format!("{option}: '{value}' is neither JSON text nor a readable file")
+        })?
     };
     engine
         .parse_json(&text, true)

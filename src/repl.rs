@@ -38,9 +38,36 @@ Example:
   c.SendLine(\"hello\\n\"); c.ReadLine((), \"\\n\")";
 
 const KEYWORDS: &[&str] = &[
-    "let", "const", "fn", "if", "else", "while", "loop", "for", "in", "do", "until", "break",
-    "continue", "return", "throw", "try", "catch", "switch", "true", "false", "import", "export",
-    "as", "private", "this", "print", "debug", "type_of", "is_def_var", "blob",
+    "let",
+    "const",
+    "fn",
+    "if",
+    "else",
+    "while",
+    "loop",
+    "for",
+    "in",
+    "do",
+    "until",
+    "break",
+    "continue",
+    "return",
+    "throw",
+    "try",
+    "catch",
+    "switch",
+    "true",
+    "false",
+    "import",
+    "export",
+    "as",
+    "private",
+    "this",
+    "print",
+    "debug",
+    "type_of",
+    "is_def_var",
+    "blob",
 ];
 
 /// Session state shared by the evaluator and the line editor's helper.
@@ -62,7 +89,9 @@ impl Repl {
             }
         };
         let program = self.functions.merge(&ast);
-        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &program);
+        let result = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut self.scope, &program);
         self.functions = program;
         self.functions.clear_statements();
         match result {
@@ -116,7 +145,10 @@ impl Repl {
     }
 
     fn var_names(&self) -> Vec<String> {
-        self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect()
+        self.scope
+            .iter_raw()
+            .map(|(n, _, _)| n.to_string())
+            .collect()
     }
 }
 
@@ -132,7 +164,9 @@ pub fn is_incomplete(engine: &Engine, input: &str) -> bool {
         };
         line > lines.len()
             || (line == lines.len() && col > lines[line - 1].chars().count())
-            || (line == lines.len() && input[..].trim_end().len() < input.len() && col >= lines[line - 1].chars().count())
+            || (line == lines.len()
+                && input[..].trim_end().len() < input.len()
+                && col >= lines[line - 1].chars().count())
     };
     match err.err_type() {
         ParseErrorType::UnexpectedEOF => true,
@@ -153,7 +187,11 @@ impl Hinter for ReplHelper {
     type Hint = String;
 }
 impl Highlighter for ReplHelper {
-    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _default: bool) -> Cow<'b, str> {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        _default: bool,
+    ) -> Cow<'b, str> {
         Cow::Borrowed(prompt)
     }
 }
@@ -171,7 +209,12 @@ impl Validator for ReplHelper {
 
 impl Completer for ReplHelper {
     type Candidate = Pair;
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let start = line[..pos]
             .char_indices()
             .rev()
@@ -187,7 +230,10 @@ impl Completer for ReplHelper {
             .iter()
             .chain(vars.iter())
             .filter(|w| w.starts_with(prefix))
-            .map(|w| Pair { display: w.clone(), replacement: w.clone() })
+            .map(|w| Pair {
+                display: w.clone(),
+                replacement: w.clone(),
+            })
             .collect();
         hits.sort_by(|a, b| a.display.cmp(&b.display));
         hits.dedup_by(|a, b| a.display == b.display);
@@ -242,7 +288,10 @@ pub fn run(engine: Engine) -> Result<ExitCode> {
     if let Some(h) = &history {
         let _ = rl.load_history(h);
     }
-    println!("opi-tcp {} REPL. :help for help, Ctrl-D to quit.", env!("CARGO_PKG_VERSION"));
+    println!(
+        "opi-tcp {} REPL. :help for help, Ctrl-D to quit.",
+        env!("CARGO_PKG_VERSION")
+    );
     loop {
         match rl.readline(">> ") {
             Ok(line) => {
@@ -299,5 +348,9 @@ fn piped(repl: &mut Repl) -> Result<ExitCode> {
     if !buf.trim().is_empty() {
         ok &= repl.run("<stdin>", &buf);
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -56,7 +56,9 @@ impl Target {
                 let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
                 let authority = &rest[..end];
                 if authority.contains('@') {
-                    return Err(fail("user information in a target URL is not supported".into()));
+                    return Err(fail(
+                        "user information in a target URL is not supported".into(),
+                    ));
                 }
                 (authority, port.ok_or(scheme_lc))
             }
@@ -117,9 +119,9 @@ fn split_host_port(s: &str) -> Result<(&str, Option<&str>), String> {
         };
     }
     match s.rsplit_once(':') {
-        Some((host, _)) if host.contains(':') => Err(
-            "an IPv6 address needs brackets, as in [::1]:port".into(),
-        ),
+        Some((host, _)) if host.contains(':') => {
+            Err("an IPv6 address needs brackets, as in [::1]:port".into())
+        }
         Some((host, port)) => Ok((host, Some(port))),
         None => Ok((s, None)),
     }
@@ -152,7 +154,10 @@ pub fn parse_host(h: &str) -> Result<Host, String> {
 }
 
 fn validate_dns_name(h: &str) -> Result<(), String> {
-    if let Some(c) = h.chars().find(|c| !c.is_ascii() || c.is_ascii_control() || *c == ' ') {
+    if let Some(c) = h
+        .chars()
+        .find(|c| !c.is_ascii() || c.is_ascii_control() || *c == ' ')
+    {
         return Err(if c.is_ascii() {
             format!("the host name contains the forbidden character {c:?}")
         } else {
@@ -161,20 +166,28 @@ fn validate_dns_name(h: &str) -> Result<(), String> {
     }
     let name = h.strip_suffix('.').unwrap_or(h);
     if name.len() > 253 {
-        return Err(format!("the host name is {} bytes long (at most 253)", name.len()));
+        return Err(format!(
+            "the host name is {} bytes long (at most 253)",
+            name.len()
+        ));
     }
     for label in name.split('.') {
         if label.is_empty() {
             return Err(format!("the host name '{h}' has an empty label"));
         }
         if label.len() > 63 {
-            return Err(format!("a label of the host name is {} bytes long (at most 63)", label.len()));
+            return Err(format!(
+                "a label of the host name is {} bytes long (at most 63)",
+                label.len()
+            ));
         }
         if let Some(c) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
-            return Err(format!("the host name contains the forbidden character {c:?}"));
+            return Err(format!(
+                "the host name contains the forbidden character {c:?}"
+            ));
         }
     }
     Ok(())
@@ -185,7 +198,9 @@ mod tests {
     use super::*;
 
     fn ok(s: &str) -> String {
-        Target::parse(s).map(|t| t.to_string()).unwrap_or_else(|e| panic!("{s}: {e}"))
+        Target::parse(s)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
     }
     fn err(s: &str) -> String {
         match Target::parse(s) {
@@ -231,7 +246,7 @@ mod tests {
         assert!(err("[::1").contains("unclosed"));
         assert!(err("::1:80").contains("brackets"));
         assert!(err("a b:80").contains("forbidden"));
-        assert!(err("a\r\nHost: x:80").contains("forbidden"));
+        assert!(err("a\r\nb:80").contains("forbidden"));
         assert!(err("a..b:80").contains("empty label"));
         assert!(err(&format!("{}:1", "a".repeat(64))).contains("at most 63"));
         assert!(err(&format!("{}:1", ["a"; 130].join("."))).contains("at most 253"));

@@ -67,7 +67,11 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
 
 /// Resolves `target` (unless it is an IP) and connects to the first address that accepts,
 /// before `deadline`.
-pub async fn tcp_connect(target: &Target, deadline: Instant, budget: Duration) -> Result<TcpStream> {
+pub async fn tcp_connect(
+    target: &Target,
+    deadline: Instant,
+    budget: Duration,
+) -> Result<TcpStream> {
     let peer = target.to_string();
     let addrs = match &target.host {
         Host::Ip(ip) => vec![SocketAddr::new(*ip, target.port)],
@@ -92,7 +96,12 @@ pub async fn tcp_connect(target: &Target, deadline: Instant, budget: Duration) -
         }
     }
     Err(last.unwrap_or_else(|| {
-        Error::new(ErrorKind::Dns, Phase::Resolve, &peer, "the name has no addresses")
+        Error::new(
+            ErrorKind::Dns,
+            Phase::Resolve,
+            &peer,
+            "the name has no addresses",
+        )
     }))
 }
 

@@ -89,7 +89,7 @@ impl Connection {
         let mut scanner = Scanner::default();
         loop {
             if let Some(stop) = scanner.check(&self.buf, limit) {
-                let data = self.buf.split_to(stop.len()).freeze();
+                let data = self.buf.split_to(stop.end()).freeze();
                 let error = matches!(stop, Stop::Cap(_)).then(|| {
                     Error::new(
                         ErrorKind::Io,
@@ -110,7 +110,8 @@ impl Connection {
             let want = limit.max.unwrap_or(usize::MAX).min(limit.cap);
             // Room for a typical segment, never more than the read still needs: a huge
             // `max_size` must not preallocate.
-            self.buf.reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
+            self.buf
+                .reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
             let read = self.io.read_buf(&mut self.buf);
             let result = match deadline {
                 Some(d) => match timeout_at(d, read).await {

@@ -158,7 +158,7 @@ pub fn human_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms}ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{:.1}s", d.as_secs_f64())
@@ -172,11 +172,17 @@ mod tests {
     #[test]
     fn messages_name_phase_and_target() {
         let e = Error::timeout(Phase::Connect, "example.org:443", Duration::from_secs(30));
-        assert_eq!(e.to_string(), "connect to example.org:443: timed out after 30s");
+        assert_eq!(
+            e.to_string(),
+            "connect to example.org:443: timed out after 30s"
+        );
         let io = io::Error::from(io::ErrorKind::ConnectionRefused);
         let e = Error::io(Phase::Connect, "127.0.0.1:1", &io);
         assert_eq!(e.kind, ErrorKind::Refused);
-        assert!(e.to_string().starts_with("connect to 127.0.0.1:1: connection refused"));
+        assert!(
+            e.to_string()
+                .starts_with("connect to 127.0.0.1:1: connection refused")
+        );
     }
 
     #[test]

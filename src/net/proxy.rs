@@ -58,7 +58,11 @@ impl FromStr for ProxyKind {
             "socks4" => ProxyKind::Socks4,
             "socks4a" => ProxyKind::Socks4a,
             "http" => ProxyKind::Http,
-            _ => return Err(format!("unknown proxy type '{s}' (use one of: {PROXY_TYPES})")),
+            _ => {
+                return Err(format!(
+                    "unknown proxy type '{s}' (use one of: {PROXY_TYPES})"
+                ));
+            }
         })
     }
 }
@@ -111,7 +115,9 @@ impl ProxyConfig {
             }
         }
         if kind == ProxyKind::Http && login.as_deref().is_some_and(|l| l.contains(':')) {
-            return Err(fail("an HTTP proxy login cannot contain ':' (RFC 7617)".into()));
+            return Err(fail(
+                "an HTTP proxy login cannot contain ':' (RFC 7617)".into(),
+            ));
         }
         Ok(ProxyConfig {
             kind,
@@ -185,7 +191,9 @@ fn percent_decode(s: &str) -> Result<String, &'static str> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 Some(v) => out.push(v),
                 None => return Err("bad percent-escape in the proxy URL's user or password"),
@@ -212,7 +220,10 @@ mod tests {
         assert_eq!(p.address(), "127.0.0.1:11080");
         let p = ProxyConfig::from_url("http://proxy.local").unwrap();
         assert_eq!((p.kind, p.port, p.login), (ProxyKind::Http, 1080, None));
-        assert_eq!(ProxyConfig::from_url("socks4://[::1]:9").unwrap().address(), "[::1]:9");
+        assert_eq!(
+            ProxyConfig::from_url("socks4://[::1]:9").unwrap().address(),
+            "[::1]:9"
+        );
     }
 
     #[test]

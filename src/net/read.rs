@@ -46,7 +46,7 @@ pub enum Stop {
 }
 
 impl Stop {
-    pub fn len(self) -> usize {
+    pub fn end(self) -> usize {
         match self {
             Stop::Marker(n) | Stop::Max(n) | Stop::Cap(n) => n,
         }
@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn marker_split_across_chunks() {
         let l = limit(None, "\r\n\r\n");
-        assert_eq!(feed(&["HTTP/1.1 200\r", "\n\r", "\nbody"], &l), Some((2, Stop::Marker(16))));
+        assert_eq!(
+            feed(&["HTTP/1.1 200\r", "\n\r", "\nbody"], &l),
+            Some((2, Stop::Marker(16)))
+        );
     }
 
     #[test]

@@ -85,7 +85,12 @@ fn connect_plan(
     ))
 }
 
-fn open(ctx: &NativeCallContext, address: &str, tls: &Dynamic, proxy: &Dynamic) -> RhaiResult<Result<TcpClient, Map>> {
+fn open(
+    ctx: &NativeCallContext,
+    address: &str,
+    tls: &Dynamic,
+    proxy: &Dynamic,
+) -> RhaiResult<Result<TcpClient, Map>> {
     let (target, opts) = match connect_plan(ctx, address, tls, proxy) {
         Ok(plan) => plan,
         Err(e) => return Ok(Err(error_map(&e))),
@@ -110,7 +115,9 @@ pub fn create_connection(
 }
 
 pub fn close_connection(ctx: &NativeCallContext, client: &TcpClient) -> RhaiResult<bool> {
-    client.close().map_err(|_| interrupted(ctx.call_position()))?;
+    client
+        .close()
+        .map_err(|_| interrupted(ctx.call_position()))?;
     Ok(true)
 }
 
@@ -137,7 +144,10 @@ pub fn send_line(
     let codec = convert::encoding(ctx, encoding)?;
     let timeout = convert::timeout(ctx, timeout, DEFAULT_IO_TIMEOUT_MS)?;
     let Some(text) = text.read_lock::<ImmutableString>().map(|s| s.clone()) else {
-        return Err(throw(ctx, format!("the text must be a string, not {}", text.type_name())));
+        return Err(throw(
+            ctx,
+            format!("the text must be a string, not {}", text.type_name()),
+        ));
     };
     client
         .send(&codec.encode(&text), timeout)
@@ -241,7 +251,12 @@ pub fn get_tls_settings(
     disable_cert_verification: &Dynamic,
     ca_cert_path: &Dynamic,
 ) -> RhaiResult<Map> {
-    let insecure = convert::flag(ctx, disable_cert_verification, "disable_cert_verification", false)?;
+    let insecure = convert::flag(
+        ctx,
+        disable_cert_verification,
+        "disable_cert_verification",
+        false,
+    )?;
     let path = convert::opt_string(ctx, ca_cert_path, "ca_cert_path")?.unwrap_or_default();
     Ok(convert::tls_settings_map(insecure, &path))
 }
@@ -272,7 +287,10 @@ pub fn is_client_object(value: &Dynamic) -> bool {
 
 pub fn set_connect_timeout(ctx: &NativeCallContext, ms: i64) -> RhaiResult<()> {
     if ms <= 0 {
-        return Err(throw(ctx, format!("the connect timeout must be positive milliseconds, not {ms}")));
+        return Err(throw(
+            ctx,
+            format!("the connect timeout must be positive milliseconds, not {ms}"),
+        ));
     }
     Session::of(ctx).set_connect_timeout(Duration::from_millis(ms as u64));
     Ok(())
@@ -280,8 +298,13 @@ pub fn set_connect_timeout(ctx: &NativeCallContext, ms: i64) -> RhaiResult<()> {
 
 pub fn sleep(ctx: &NativeCallContext, ms: i64) -> RhaiResult<()> {
     if ms < 0 {
-        return Err(throw(ctx, format!("cannot sleep a negative time ({ms} ms)")));
+        return Err(throw(
+            ctx,
+            format!("cannot sleep a negative time ({ms} ms)"),
+        ));
     }
-    net::runtime::block_on(tokio::time::sleep(Duration::from_millis(ms as u64)))
+    // The timer must be made inside the runtime: build it in the async block.
+    let d = Duration::from_millis(ms as u64);
+    net::runtime::block_on(async move { tokio::time::sleep(d).await })
         .map_err(|_| interrupted(ctx.call_position()))
 }

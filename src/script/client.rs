@@ -36,7 +36,10 @@ impl fmt::Debug for TcpClient {
 
 impl TcpClient {
     /// Connects (blocking) to `target` as `opts` say.
-    pub fn open(target: &Target, opts: &ConnectOptions) -> Result<Result<Self, net::Error>, Interrupted> {
+    pub fn open(
+        target: &Target,
+        opts: &ConnectOptions,
+    ) -> Result<Result<Self, net::Error>, Interrupted> {
         let conn = runtime::block_on(net::connect(target, opts))?;
         Ok(conn.map(|conn| {
             TcpClient(Rc::new(RefCell::new(State {

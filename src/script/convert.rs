@@ -56,7 +56,10 @@ pub fn timeout(
     } else {
         return Err(throw(
             ctx,
-            format!("the timeout must be an integer of milliseconds, not {}", type_name(v)),
+            format!(
+                "the timeout must be an integer of milliseconds, not {}",
+                type_name(v)
+            ),
         ));
     };
     match ms {
@@ -77,7 +80,10 @@ pub fn max_size(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResult<Option<usize
     match v.as_int() {
         Ok(0) => Ok(None),
         Ok(n) if n > 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
-        Ok(n) => Err(throw(ctx, format!("max_size must be 0 (no limit) or positive, not {n}"))),
+        Ok(n) => Err(throw(
+            ctx,
+            format!("max_size must be 0 (no limit) or positive, not {n}"),
+        )),
         Err(t) => Err(throw(ctx, format!("max_size must be an integer, not {t}"))),
     }
 }
@@ -91,7 +97,10 @@ pub fn encoding(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResult<Codec> {
         Some(label) => Codec::for_label(&label).map_err(|e| throw(ctx, e)),
         None => Err(throw(
             ctx,
-            format!("the encoding must be a string such as \"UTF-8\", not {}", type_name(v)),
+            format!(
+                "the encoding must be a string such as \"UTF-8\", not {}",
+                type_name(v)
+            ),
         )),
     }
 }
@@ -107,7 +116,10 @@ pub fn marker(ctx: &NativeCallContext, v: &Dynamic, codec: Codec) -> RhaiResult<
     } else {
         return Err(throw(
             ctx,
-            format!("the marker must be a string or a blob, not {}", type_name(v)),
+            format!(
+                "the marker must be a string or a blob, not {}",
+                type_name(v)
+            ),
         ));
     };
     Ok((!bytes.is_empty()).then_some(bytes))
@@ -145,7 +157,10 @@ pub fn opt_string(ctx: &NativeCallContext, v: &Dynamic, what: &str) -> RhaiResul
     }
     match v.read_lock::<ImmutableString>() {
         Some(s) => Ok(Some(s.to_string())),
-        None => Err(throw(ctx, format!("{what} must be a string, not {}", type_name(v)))),
+        None => Err(throw(
+            ctx,
+            format!("{what} must be a string, not {}", type_name(v)),
+        )),
     }
 }
 
@@ -181,9 +196,9 @@ pub fn tls_options(v: &Dynamic) -> net::Result<Option<TlsOptions>> {
     let mut use_tls = false;
     for (key, value) in map.iter() {
         let bool_field = || {
-            value
-                .as_bool()
-                .map_err(|t| settings_error(format!("TLS field '{key}' must be true or false, not {t}")))
+            value.as_bool().map_err(|t| {
+                settings_error(format!("TLS field '{key}' must be true or false, not {t}"))
+            })
         };
         match key.as_str() {
             "use_tls" => use_tls = bool_field()?,
@@ -286,5 +301,6 @@ pub fn proxy_port(v: &Dynamic) -> net::Result<u16> {
 }
 
 fn is_empty_string(v: &Dynamic) -> bool {
-    v.read_lock::<ImmutableString>().is_some_and(|s| s.is_empty())
+    v.read_lock::<ImmutableString>()
+        .is_some_and(|s| s.is_empty())
 }

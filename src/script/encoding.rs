@@ -70,7 +70,11 @@ mod tests {
         for l in ["utf8", "UTF-8", "cp866", "ibm866", "koi8-r", "cp1251"] {
             assert!(Codec::for_label(l).is_ok(), "{l}");
         }
-        assert!(Codec::for_label("klingon").unwrap_err().contains("unknown encoding"));
+        assert!(
+            Codec::for_label("klingon")
+                .unwrap_err()
+                .contains("unknown encoding")
+        );
         assert_eq!(Codec::UTF8.decode(&[0x41, 0xFF]), "A\u{FFFD}");
     }
 }

@@ -26,7 +26,9 @@ struct Overloads {
 pub fn add_signature_fallbacks(module: &mut Module) {
     let mut by_name: BTreeMap<String, Overloads> = BTreeMap::new();
     for sig in module.gen_fn_signatures_with_mapper(|s| s.into()) {
-        let Some((name, rest)) = sig.split_once('(') else { continue };
+        let Some((name, rest)) = sig.split_once('(') else {
+            continue;
+        };
         let params = rest.split(')').next().unwrap_or("");
         let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
         let entry = by_name.entry(name.to_string()).or_default();
@@ -59,12 +61,12 @@ pub fn add_signature_fallbacks(module: &mut Module) {
 fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
     let types: Vec<&str> = args.iter().map(|a| a.type_name()).collect();
     let mut msg = format!("called with ({}); {help}", types.join(", "));
-    if let Some(map) = args.first().and_then(|a| a.read_lock::<Map>()) {
-        if let Some(err) = map.get("error") {
-            msg.push_str(&format!(
-                "\n  (the first argument is an error map, not a connection: {err})"
-            ));
-        }
+    if let Some(map) = args.first().and_then(|a| a.read_lock::<Map>())
+        && let Some(err) = map.get("error")
+    {
+        msg.push_str(&format!(
+            "\n  (the first argument is an error map, not a connection: {err})"
+        ));
     }
     throw(ctx, msg)
 }

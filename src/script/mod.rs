@@ -95,7 +95,11 @@ pub fn signatures() -> Vec<String> {
     let mut sigs: Vec<String> = documented_engine()
         .gen_fn_signatures(false)
         .into_iter()
-        .filter(|s| s.starts_with("OPI_TCP::") || s.starts_with("sleep") || s.starts_with("set_connect_timeout"))
+        .filter(|s| {
+            s.starts_with("OPI_TCP::")
+                || s.starts_with("sleep")
+                || s.starts_with("set_connect_timeout")
+        })
         .map(|s| readable_signature(&s))
         .collect();
     sigs.sort();

@@ -1,0 +1,140 @@
+//! In-process peers on 127.0.0.1:0, each on its own std thread (so plain `#[test]`s can drive the
+//! blocking script layer), plus helpers to run script code through `script::engine()`.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use opi_tcp::script;
+use rhai::{Dynamic, Scope};
+
+/// Accepts forever; each connection is handled on its own thread.
+pub fn serve(handler: impl Fn(TcpStream) + Send + Sync + Clone + 'static) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let h = handler.clone();
+            thread::spawn(move || h(stream));
+        }
+    });
+    addr
+}
+
+fn pump(mut s: TcpStream) {
+    let mut buf = [0u8; 65536];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => {
+                let _ = s.shutdown(Shutdown::Write);
+                return;
+            }
+            Ok(n) => {
+                if s.write_all(&buf[..n]).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Echoes every byte; half-closes after the client does.
+pub fn echo() -> SocketAddr {
+    serve(pump)
+}
+
+/// Sends `banner` first, then echoes.
+pub fn speaks_first(banner: &'static [u8]) -> SocketAddr {
+    serve(move |mut s| {
+        if s.write_all(banner).is_ok() {
+            pump(s)
+        }
+    })
+}
+
+/// Sends `data` one byte every `every`, then closes.
+pub fn trickle(data: &'static [u8], every: Duration) -> SocketAddr {
+    serve(move |mut s| {
+        for b in data {
+            if s.write_all(&[*b]).is_err() {
+                return;
+            }
+            thread::sleep(every);
+        }
+    })
+}
+
+/// Sends `chunks` with `gap` between them (separate TCP segments), then keeps the socket open
+/// for `hold`.
+pub fn chunks(chunks: &'static [&'static [u8]], gap: Duration, hold: Duration) -> SocketAddr {
+    serve(move |mut s| {
+        let _ = s.set_nodelay(true);
+        for c in chunks {
+            if s.write_all(c).is_err() {
+                return;
+            }
+            thread::sleep(gap);
+        }
+        thread::sleep(hold);
+    })
+}
+
+/// Sends `data` and closes at once.
+pub fn send_and_close(data: &'static [u8]) -> SocketAddr {
+    serve(move |mut s| {
+        let _ = s.write_all(data);
+    })
+}
+
+/// Accepts and never answers nor reads; keeps each connection for a minute.
+pub fn silent() -> SocketAddr {
+    serve(|s| {
+        thread::sleep(Duration::from_secs(60));
+        drop(s);
+    })
+}
+
+/// Records everything a client sends until it half-closes, then hands it over.
+pub fn recorder() -> (SocketAddr, mpsc::Receiver<Vec<u8>>) {
+    let (tx, rx) = mpsc::channel();
+    let addr = serve(move |mut s| {
+        let mut all = Vec::new();
+        let _ = s.read_to_end(&mut all);
+        let _ = tx.send(all);
+    });
+    (addr, rx)
+}
+
+/// A port on which nothing listens.
+pub fn refused_port() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let a = l.local_addr().expect("addr");
+    drop(l);
+    a
+}
+
+/// Runs `code` with the `script::engine()`; `ADDR` is a constant in scope.
+pub fn eval_at(addr: impl ToString, code: &str) -> Result<Dynamic, String> {
+    let engine = script::engine();
+    let mut scope = Scope::new();
+    scope.push_constant("ADDR", addr.to_string());
+    engine
+        .eval_with_scope::<Dynamic>(&mut scope, code)
+        .map_err(|e| e.to_string())
+}
+
+pub fn eval(code: &str) -> Result<Dynamic, String> {
+    eval_at("", code)
+}
+
+/// The value as a string (panics with the script error otherwise: tests only).
+pub fn eval_str(addr: impl ToString, code: &str) -> String {
+    match eval_at(addr, code) {
+        Ok(v) => v.to_string(),
+        Err(e) => panic!("script failed: {e}\n{code}"),
+    }
+}

@@ -1,0 +1,543 @@
+//! The script contract of DESIGN.md §2.2, one test per semantic, through `script::engine()`.
+
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+const MS: Duration = Duration::from_millis(1);
+
+#[test]
+fn echo_round_trip_with_marker() {
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        OPI_TCP::SendLine(c, "Hello server!\n");
+        let s = OPI_TCP::ReadLine(c, "UTF-8", "\n");
+        OPI_TCP::CloseConnection(c);
+        s
+    "#,
+    );
+    assert_eq!(out, "Hello server!\n");
+}
+
+#[test]
+fn marker_split_across_chunks_is_found() {
+    static PARTS: &[&[u8]] = &[b"HTTP/1.1 200 OK\r", b"\n\r", b"\nbody"];
+    let a = chunks(PARTS, 60 * MS, Duration::from_secs(5));
+    let t = Instant::now();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let head = c.ReadLine((), "\r\n\r\n", 3000);
+        let body = c.ReadLine((), (), 300);
+        [head, body]
+    "#,
+    );
+    assert_eq!(out, r#"["HTTP/1.1 200 OK\r\n\r\n", "body"]"#);
+    assert!(
+        t.elapsed() < Duration::from_millis(2500),
+        "waited for the deadline: {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn max_size_is_exact_and_the_rest_stays_buffered() {
+    let a = send_and_close(b"0123456789");
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        sleep(100);
+        let first = c.ReadBinaryData(4);
+        let second = c.ReadBinaryData(4);
+        let rest = c.ReadBinaryData();
+        [first.len(), first.as_string(), second.as_string(), rest.as_string()]
+    "#,
+    );
+    assert_eq!(out, r#"[4, "0123", "4567", "89"]"#);
+}
+
+#[test]
+fn bytes_after_the_marker_are_kept_for_the_next_read() {
+    let a = send_and_close(b"one\ntwo\nthree");
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        sleep(100);
+        [c.ReadLine((), "\n"), c.ReadLine((), "\n"), c.ReadLine((), "\n"), c.ReadLine((), "\n")]
+    "#,
+    );
+    assert_eq!(out, r#"["one\n", "two\n", "three", ""]"#);
+}
+
+#[test]
+fn deadline_returns_partial_data_without_an_error() {
+    let a = trickle(b"abcdefghijklmnopqrstuvwxyz", 40 * MS);
+    let t = Instant::now();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let got = c.ReadBinaryData(0, "", 300);
+        [got.len() > 0 && got.len() < 26, c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, "[true, ()]");
+    // A per-chunk idle timeout would never fire on a trickle; the total deadline does.
+    assert!(
+        t.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn timeout_zero_means_no_limit() {
+    // The server sends its last byte after ~1.3 s, well past any short default slice.
+    let a = trickle(b"0123456789abc", 100 * MS);
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        c.ReadLine((), "c", 0)
+    "#,
+    );
+    assert_eq!(out, "0123456789abc");
+}
+
+#[test]
+fn end_of_stream_ends_a_read_without_error() {
+    let a = send_and_close(b"bye");
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        [c.ReadLine((), (), 0), c.ReadLine((), (), 0), c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, r#"["bye", "", ()]"#);
+}
+
+#[test]
+fn server_first_banner_is_read() {
+    let a = speaks_first(b"BANNER-FROM-SERVER\n");
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::OpenConnection(ADDR);
+        c.ReadLine((), "\n")
+    "#,
+    );
+    assert_eq!(out, "BANNER-FROM-SERVER\n");
+}
+
+fn kind_of(addr: impl ToString, code: &str) -> String {
+    eval_str(
+        addr,
+        &format!("let r = {{ {code} }}; `${{r.result}} ${{r.kind}}: ${{r.error}}`"),
+    )
+}
+
+#[test]
+fn refused_port_is_an_error_map() {
+    let a = refused_port();
+    let out = kind_of(a, "OPI_TCP::CreateConnection(ADDR)");
+    assert!(
+        out.starts_with("false refused: connect to 127.0.0.1:"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unresolvable_name_is_a_dns_error() {
+    let out = kind_of(
+        "",
+        r#"OPI_TCP::CreateConnection("no-such-host.invalid:80")"#,
+    );
+    assert!(
+        out.starts_with("false dns: resolve no-such-host.invalid:80"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_addresses_are_address_errors() {
+    for bad in [
+        "nohost",
+        "host:0",
+        "host:99999",
+        "[::1",
+        "",
+        "a b:1",
+        "host:x",
+    ] {
+        let out = kind_of(bad, "OPI_TCP::CreateConnection(ADDR)");
+        assert!(out.starts_with("false address: address"), "{bad:?} → {out}");
+    }
+}
+
+#[test]
+fn settings_errors_name_the_field() {
+    let out = kind_of(
+        "127.0.0.1:1",
+        r#"OPI_TCP::CreateConnection(ADDR, #{use_tls: true, verify: 1})"#,
+    );
+    assert!(
+        out.starts_with("false settings:") && out.contains("'verify'"),
+        "{out}"
+    );
+    let out = kind_of(
+        "127.0.0.1:1",
+        r#"OPI_TCP::CreateConnection(ADDR, (), #{server: "h", port: 1, proxy_type: "socks9"})"#,
+    );
+    assert!(
+        out.contains("socks5, socks5h, socks4, socks4a, http"),
+        "{out}"
+    );
+    let out = kind_of(
+        "127.0.0.1:1",
+        r#"OPI_TCP::CreateConnection(ADDR, (), "socks5://h:70000")"#,
+    );
+    assert!(out.starts_with("false settings:"), "{out}");
+}
+
+#[test]
+fn send_timeout_is_a_timeout_error() {
+    let a = silent();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let big = blob(32 * 1024 * 1024, 0x41);
+        let ok = c.SendBinaryData(big, 300);
+        let e = c.GetLastError();
+        `${ok} ${e.kind}: ${e.error}`
+    "#,
+    );
+    assert!(
+        out.starts_with("false timeout: send to 127.0.0.1:"),
+        "{out}"
+    );
+    assert!(out.ends_with("timed out after 300ms"), "{out}");
+}
+
+#[test]
+fn last_error_is_sticky_and_send_after_close_fails() {
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let before = c.GetLastError();
+        c.CloseConnection();
+        let sent = c.SendLine("x\n");
+        let e1 = c.GetLastError();
+        let read = c.ReadBinaryData();
+        let again = c.CloseConnection();
+        let e2 = c.GetLastError();
+        [before, sent, e1.kind, e1.error, read.len(), again, e2.kind]
+    "#,
+    );
+    assert!(
+        out.starts_with(r#"[(), false, "closed", "send to 127.0.0.1:"#),
+        "{out}"
+    );
+    assert!(out.contains("the connection is closed"), "{out}");
+    assert!(out.ends_with(r#", 0, true, "closed"]"#), "{out}");
+
+    // A later success does not clear it.
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        c.ReadLine((), (), 1);
+        c.SendLine("x", "UTF-8", 1);
+        c.FinishSending();
+        c.SendLine("late");
+        let e = c.GetLastError();
+        let echoed = c.ReadLine((), (), 2000);
+        [e.kind, c.GetLastError().kind, echoed]
+    "#,
+    );
+    assert_eq!(out, r#"["closed", "closed", "x"]"#);
+}
+
+#[test]
+fn finish_sending_half_closes_and_reading_goes_on() {
+    let (a, rx) = recorder();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        c.SendBinaryData("part one, ");
+        c.SendBinaryData(blob(3, 0x21));
+        c.FinishSending()
+    "#,
+    );
+    assert_eq!(out, "true");
+    let got = rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("recorder got EOF");
+    assert_eq!(got, b"part one, !!!");
+}
+
+#[test]
+fn encodings_including_windows_1251() {
+    let (a, rx) = recorder();
+    eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        c.SendLine("Привет\n", "windows-1251");
+        c.SendLine("Я", "koi8-r");
+        c.SendLine("Ж", "utf-16le");
+        c.FinishSending();
+    "#,
+    );
+    let got = rx.recv_timeout(Duration::from_secs(5)).expect("recorder");
+    assert_eq!(
+        got,
+        [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, b'\n', 0xF1, 0x16, 0x04]
+    );
+
+    let a = send_and_close(&[
+        0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, 0x0A, 0x8F, 0xE0, 0xA8, 0xA2, 0xA5, 0xE2,
+    ]);
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        [c.ReadLine("Windows-1251", "\n"), c.ReadLine("cp866")]
+    "#,
+    );
+    assert_eq!(out, r#"["Привет\n", "Привет"]"#);
+
+    // The marker is matched in the text's encoding.
+    let a = send_and_close(&[0xE0, 0xE1, 0xFF, 0xE2, 0xE3]);
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        [c.ReadLine("windows-1251", "я"), c.ReadLine("windows-1251")]
+    "#,
+    );
+    assert_eq!(out, r#"["абя", "вг"]"#);
+}
+
+#[test]
+fn undecodable_bytes_become_replacement_characters() {
+    let a = send_and_close(&[b'o', b'k', 0xFF]);
+    let out = eval_str(a, "OPI_TCP::CreateConnection(ADDR).ReadLine()");
+    assert_eq!(out, "ok\u{FFFD}");
+}
+
+#[test]
+fn blob_marker_and_binary_data() {
+    let a = send_and_close(&[1, 2, 0, 0, 3, 4]);
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let m = blob(2, 0);
+        [c.ReadBinaryData(0, m), c.ReadBinaryData()]
+    "#,
+    );
+    assert_eq!(out, "[[01020000], [0304]]");
+}
+
+#[test]
+fn method_syntax_namespaced_calls_and_copies_share_one_connection() {
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let copy = c;
+        c.SendLine("a\n");
+        let x = OPI_TCP::ReadLine(copy, (), "\n");
+        const k = c;
+        k.SendLine("b\n");
+        [type_of(c), OPI_TCP::IsClientObject(c), OPI_TCP::IsClientObject("c"), x, k.ReadLine((), "\n")]
+    "#,
+    );
+    assert_eq!(out, r#"["TcpClient", true, false, "a\n", "b\n"]"#);
+}
+
+#[test]
+fn russian_aliases() {
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"
+        let соединение = OPI_TCP::ОткрытьСоединение(ADDR);
+        OPI_TCP::ОтправитьСтроку(соединение, "Привет\n");
+        OPI_TCP::ОтправитьДвоичныеДанные(соединение, "мир\n".to_blob());
+        let строка = OPI_TCP::ПрочитатьСтроку(соединение, "UTF-8", "\n");
+        let данные = OPI_TCP::ПрочитатьДвоичныеДанные(соединение, 0, "\n");
+        let ошибка = OPI_TCP::ПолучитьПоследнююОшибку(соединение);
+        let это = OPI_TCP::ЭтоОбъектКлиента(соединение);
+        OPI_TCP::ЗакрытьСоединение(соединение);
+        let tls = OPI_TCP::ПолучитьНастройкиTls(true);
+        let прокси = OPI_TCP::ПолучитьНастройкиПрокси("127.0.0.1", 1080);
+        [строка, данные.as_string(), ошибка, это, tls.use_tls, прокси.proxy_type]
+    "#,
+    );
+    assert_eq!(out, r#"["Привет\n", "мир\n", (), true, true, "socks5"]"#);
+}
+
+#[test]
+fn process_request_round_trip_and_errors() {
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"[
+        OPI_TCP::ProcessRequest(ADDR, "Echo this!\nand more\n"),
+        OPI_TCP::ProcessRequest(ADDR, "bin\n", false),
+        OPI_TCP::ОбработатьЗапрос(ADDR, blob(2, 0x41) + "\n".to_blob()),
+    ]"#,
+    );
+    assert_eq!(out, r#"["Echo this!\n", [62696e0a], "AA\n"]"#);
+    let out = kind_of(refused_port(), "OPI_TCP::ProcessRequest(ADDR, \"x\\n\")");
+    assert!(out.starts_with("false refused"), "{out}");
+}
+
+#[test]
+fn settings_maps_follow_opi() {
+    let out = eval_str(
+        "",
+        r#"[
+        OPI_TCP::GetTlsSettings(true),
+        OPI_TCP::GetTLSSettings(false, "ca.pem"),
+        OPI_TCP::GetTlsSettings(false),
+        OPI_TCP::GetProxySettings("127.0.0.1", 1080, "socks5", "user", "pass"),
+        OPI_TCP::GetProxySettings("127.0.0.1", "1080", "HTTP"),
+    ]"#,
+    );
+    assert_eq!(
+        out,
+        r#"[#{"accept_invalid_certs": true, "use_tls": true}, #{"ca_cert_path": "ca.pem", "use_tls": true}, #{"use_tls": true}, #{"login": "user", "password": "pass", "port": 1080, "proxy_type": "socks5", "server": "127.0.0.1"}, #{"port": 1080, "proxy_type": "HTTP", "server": "127.0.0.1"}]"#
+    );
+}
+
+#[test]
+fn tls_and_proxy_settings_are_refused_until_supported() {
+    let a = echo();
+    for setting in [
+        "OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(true))",
+        r#"OPI_TCP::CreateConnection(ADDR, (), OPI_TCP::GetProxySettings("127.0.0.1", 1080))"#,
+        r#"OPI_TCP::CreateConnection(ADDR, (), "http://127.0.0.1:3128")"#,
+    ] {
+        let out = kind_of(a, setting);
+        assert!(
+            out.starts_with("false settings:") && out.contains("not supported"),
+            "{out}"
+        );
+    }
+    // Plain TCP spelled three ways.
+    let out = eval_str(
+        a,
+        r#"[
+        type_of(OPI_TCP::CreateConnection(ADDR, "")),
+        type_of(OPI_TCP::CreateConnection(ADDR, #{use_tls: false}, "")),
+        type_of(OPI_TCP::CreateConnection(ADDR, (), ())),
+    ]"#,
+    );
+    assert_eq!(out, r#"["TcpClient", "TcpClient", "TcpClient"]"#);
+}
+
+#[test]
+fn programming_errors_throw_with_position_and_are_catchable() {
+    let a = echo();
+    let cases = [
+        (r#"c.ReadLine("klingon")"#, "unknown encoding 'klingon'"),
+        (
+            r#"c.ReadLine((), (), -1)"#,
+            "must be 0 (no limit) or positive",
+        ),
+        (r#"c.ReadBinaryData("ten")"#, "max_size must be an integer"),
+        (r#"c.SendBinaryData(42)"#, "must be a blob or a string"),
+        (r#"c.ReadLine(1, 2, 3, 4, 5)"#, "its signatures are"),
+        (
+            r#"OPI_TCP::ReadLine("not a conn")"#,
+            "ReadLine(conn: TcpClient) -> string",
+        ),
+        (
+            r#"OPI_TCP::GetProxySettings("h", 1, "socks9")"#,
+            "unknown proxy type",
+        ),
+        (r#"sleep(-1)"#, "negative"),
+    ];
+    for (call, expected) in cases {
+        let code = format!(
+            "let c = OPI_TCP::CreateConnection(ADDR);\ntry {{ {call}; \"no error\" }} catch (e, pos) {{ `${{e}} @${{pos.line}}` }}"
+        );
+        let _ = &code;
+        let code = format!(
+            "let c = OPI_TCP::CreateConnection(ADDR);\nlet r = \"no error\";\ntry {{\n {call};\n}} catch (e) {{ r = e; }}\nr"
+        );
+        let out = eval_str(a, &code);
+        assert!(out.contains(expected), "{call}: {out}");
+    }
+    // Uncaught: the error carries the call's line and column.
+    let err = eval_at(
+        a,
+        "let c = OPI_TCP::CreateConnection(ADDR);\n  c.ReadLine(\"klingon\")",
+    )
+    .unwrap_err();
+    assert!(err.contains("line 2, position 5"), "{err}");
+}
+
+#[test]
+fn an_error_map_passed_as_a_connection_is_explained() {
+    let err = eval_at(
+        refused_port(),
+        "let c = OPI_TCP::CreateConnection(ADDR); c.SendLine(\"x\")",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("the first argument is an error map, not a connection: connect to"),
+        "{err}"
+    );
+}
+
+#[test]
+fn io_functions_are_not_run_by_the_optimizer() {
+    // With full optimization a non-volatile native with constant arguments would run at compile
+    // time; compiling must not connect.
+    let a = echo();
+    let mut engine = opi_tcp::script::engine();
+    engine.set_optimization_level(rhai::OptimizationLevel::Full);
+    let ast = engine
+        .compile(format!(r#"OPI_TCP::ProcessRequest("{a}", "x\n")"#))
+        .unwrap();
+    let body = format!("{:?}", ast.statements());
+    assert!(
+        body.contains("ProcessRequest"),
+        "folded at compile time: {body}"
+    );
+}
+
+#[test]
+fn a_read_larger_than_the_engine_limit_fails_clearly_without_losing_data() {
+    use opi_tcp::net::{self, ReadLimit, Target, runtime};
+    let a = send_and_close(b"0123456789");
+    let target = Target::parse(&a.to_string()).unwrap();
+    runtime::block_on(async {
+        let mut conn = net::connect(&target, &Default::default()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let out = conn.read(&ReadLimit::to_eof(4)).await;
+        assert_eq!(&out.data[..], b"0123");
+        let e = out.error.expect("cap error");
+        assert_eq!(e.kind, net::ErrorKind::Io);
+        assert!(e.detail.contains("size limit of 4 bytes"), "{e}");
+        let rest = conn.read(&ReadLimit::to_eof(100)).await;
+        assert_eq!(&rest.data[..], b"456789");
+    })
+    .unwrap();
+}
