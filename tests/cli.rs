@@ -1,1 +1,314 @@
+//! The command line: exit codes, the error display with a caret, `eval`, `request`, piped stdin,
+//! `#!` and ARGV, `functions`, `defs`, the piped REPL and Ctrl-C.
 
+use std::io::Write;
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+use crate::common::*;
+
+pub fn opi() -> Command {
+    Command::cargo_bin("opi-tcp").expect("binary opi-tcp")
+}
+
+#[test]
+fn eval_prints_a_result_and_exits_0() {
+    opi()
+        .args(["eval", "40 + 2"])
+        .assert()
+        .success()
+        .stdout("42\n");
+    opi()
+        .args(["-e", r#"OPI_TCP::GetTlsSettings(true)"#])
+        .assert()
+        .success()
+        .stdout("#{\"accept_invalid_certs\": true, \"use_tls\": true}\n");
+    opi()
+        .args(["eval", "let x = 1;"])
+        .assert()
+        .success()
+        .stdout("");
+}
+
+#[test]
+fn a_script_error_shows_file_line_and_caret_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.rhai");
+    std::fs::write(
+        &path,
+        "let a = 1;\nlet b = a +\n    OPI_TCP::ReadLine(42);\n",
+    )
+    .unwrap();
+    opi()
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::starts_with(format!(
+            "Error: {}:3:14: ",
+            path.display()
+        )))
+        .stderr(predicate::str::contains(
+            "ReadLine(conn: TcpClient) -> string",
+        ))
+        .stderr(predicate::str::contains(
+            " 3 |     OPI_TCP::ReadLine(42);\n   |              ^",
+        ));
+}
+
+#[test]
+fn a_parse_error_is_shown_the_same_way() {
+    opi()
+        .args(["eval", "let x = ;"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with("Error: <eval>:1:9: "))
+        .stderr(predicate::str::contains(" 1 | let x = ;\n   |         ^"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_has_examples() {
+    opi().arg("--no-such-flag").assert().code(2);
+    opi().args(["request"]).assert().code(2);
+    opi()
+        .arg("no-such-file.rhai")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "Error: reading no-such-file.rhai: ",
+        ));
+    for cmd in [
+        &["--help"][..],
+        &["request", "--help"],
+        &["run", "--help"],
+        &["eval", "--help"],
+    ] {
+        opi()
+            .args(cmd)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+}
+
+#[test]
+fn piped_stdin_is_a_script_with_shebang_and_argv() {
+    let script = "#!/usr/bin/env opi-tcp\nprint(`args: ${ARGV}`);\n";
+    opi()
+        .write_stdin(script)
+        .assert()
+        .success()
+        .stdout("args: []\n");
+    opi()
+        .args(["run", "-", "one", "--two"])
+        .write_stdin(script)
+        .assert()
+        .success()
+        .stdout("args: [\"one\", \"--two\"]\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.rhai");
+    std::fs::write(
+        &path,
+        "#!/usr/bin/env opi-tcp\nprint(ARGV.len());\nthrow \"boom\";\n",
+    )
+    .unwrap();
+    opi()
+        .arg(&path)
+        .args(["a", "-b"])
+        .assert()
+        .code(1)
+        .stdout("2\n")
+        .stderr(predicate::str::contains(":3:1: Runtime error: boom"));
+}
+
+#[test]
+fn request_sends_unescaped_data_and_prints_the_answer() {
+    let a = echo();
+    opi()
+        .args(["request", "-a", &a.to_string(), "-d", r"Echo this!\nrest\n"])
+        .assert()
+        .success()
+        .stdout("Echo this!\n");
+    opi()
+        .args([
+            "ProcessRequest",
+            "--address",
+            &a.to_string(),
+            "--data",
+            r"\x41\tB\n",
+            "--string",
+            "false",
+        ])
+        .assert()
+        .success()
+        .stdout("A\tB\n");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("answer.bin");
+    opi()
+        .args(["request", "-a", &a.to_string(), "-d", r"file\n", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote 5 bytes"));
+    assert_eq!(std::fs::read(&out).unwrap(), b"file\n");
+}
+
+#[test]
+fn request_failures_exit_1_with_the_message() {
+    opi()
+        .args(["request", "-a", &refused_port().to_string(), "-d", "x"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with("Error: connect to 127.0.0.1:"));
+    opi()
+        .args([
+            "request",
+            "-a",
+            "127.0.0.1:9",
+            "--tls",
+            "{'use_tls': true, 'bogus': 1}",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown TLS field 'bogus'"));
+    opi()
+        .args(["request", "-a", "127.0.0.1:9", "--proxy", "{not json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--proxy"));
+}
+
+#[test]
+fn connect_timeout_option_is_validated() {
+    opi()
+        .args(["--connect-timeout", "0", "eval", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--connect-timeout must be positive",
+        ));
+    opi()
+        .env("OPI_TCP_CONNECT_TIMEOUT_MS", "soon")
+        .args(["eval", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("OPI_TCP_CONNECT_TIMEOUT_MS"));
+}
+
+#[test]
+fn functions_lists_signatures_and_defs_writes_definition_files() {
+    opi()
+        .args(["functions", "readline"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "OPI_TCP::ReadLine(conn: TcpClient, encoding: Dynamic, marker: Dynamic, timeout_ms: Dynamic) -> string",
+        ))
+        .stdout(predicate::str::contains("SendLine").not());
+    opi()
+        .arg("functions")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "OPI_TCP::ПрочитатьСтроку(conn: TcpClient) -> string",
+        ))
+        .stdout(predicate::str::contains("sleep(ms: i64)"));
+    let dir = tempfile::tempdir().unwrap();
+    opi().arg("defs").arg(dir.path()).assert().success();
+    let defs = std::fs::read_to_string(dir.path().join("OPI_TCP.d.rhai")).unwrap();
+    assert!(defs.contains("fn ReadLine("), "{defs}");
+    assert!(
+        defs.contains("Closes the connection"),
+        "doc comments carried over"
+    );
+}
+
+#[test]
+fn piped_repl_keeps_variables_and_functions_without_prompts() {
+    let input = "let x = 20;\nfn double(v) {\n  v * 2\n}\ndouble(x) + 2\nlet s = `multi\nline`;\ns.len()\nlet t = \"open\n:vars\nthrow \"oops\";\nx\n";
+    opi()
+        .arg("repl")
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("=> 42\n=> 10\n"))
+        .stdout(predicate::str::contains("let x = 20"))
+        .stdout(predicate::str::ends_with("=> 20\n"))
+        .stdout(predicate::str::contains(">>").not())
+        .stderr(predicate::str::contains("Runtime error: oops"))
+        .stderr(predicate::str::contains("Open string is not terminated"));
+}
+
+#[test]
+fn ctrl_c_stops_a_blocked_read_with_exit_130() {
+    let a = silent();
+    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
+    let mut child = StdCommand::new(bin)
+        .args([
+            "eval",
+            &format!(
+                r#"let c = OPI_TCP::CreateConnection("{a}"); print("ready"); c.ReadLine((), (), 0)"#
+            ),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut buf = [0u8; 6];
+    std::io::Read::read_exact(&mut stdout, &mut buf).unwrap();
+    assert_eq!(&buf, b"ready\n");
+    let t = Instant::now();
+    StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "still blocked after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+}
+
+#[test]
+fn ctrl_c_stops_a_busy_loop_too() {
+    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
+    let mut child = StdCommand::new(bin)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"print(\"ready\"); let i = 0; loop { i += 1; }")
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut buf = [0u8; 6];
+    std::io::Read::read_exact(&mut stdout, &mut buf).unwrap();
+    StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "loop not stopped");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+}
