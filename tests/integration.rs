@@ -4,4 +4,6 @@
 
 mod cli;
 mod common;
+mod peers;
 mod script;
+mod scripts;

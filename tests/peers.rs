@@ -1,0 +1,86 @@
+//! Tests against the real loopback peers of `../shared/test-peers` (socat echo on 17001, the
+//! server-speaks-first socat on 17002). They run only with `OPI_TCP_PEERS=1`, which `.ci/run`
+//! sets after starting the peers; a bare `cargo test` skips them and says so.
+
+use crate::cli::opi;
+use crate::common::eval_str;
+
+pub const ECHO: &str = "127.0.0.1:17001";
+pub const BANNER: &str = "127.0.0.1:17002";
+
+/// Whether the real peers are up; prints why a test is skipped otherwise.
+pub fn enabled(test: &str) -> bool {
+    let on = std::env::var("OPI_TCP_PEERS").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!(
+            "skipped {test}: set OPI_TCP_PEERS=1 with ../shared/test-peers running (.ci/run does)"
+        );
+    }
+    on
+}
+
+#[test]
+fn peer_echo_scripts() {
+    if !enabled("peer_echo_scripts") {
+        return;
+    }
+    opi()
+        .args(["scripts/echo.rhai", ECHO])
+        .assert()
+        .success()
+        .stdout(
+            "echoed: Hello server!\nfirst:  \"one\\n\"\nsecond: \"two\\n\"\nlast error: none\n",
+        );
+    opi()
+        .args(["scripts/process_request.rhai", ECHO])
+        .assert()
+        .success()
+        .stdout("answer: \"Echo this!\\n\"\n4 bytes: [4141410a]\n");
+    opi()
+        .args(["request", "-a", ECHO, "-d", r"Echo this!\n"])
+        .assert()
+        .success()
+        .stdout("Echo this!\n");
+}
+
+#[test]
+fn peer_echo_half_close_and_leftovers() {
+    if !enabled("peer_echo_half_close_and_leftovers") {
+        return;
+    }
+    let out = eval_str(
+        ECHO,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        c.SendLine("a\nb\nПривет\n", "windows-1251");
+        c.FinishSending();
+        [c.ReadLine((), "\n"), c.ReadLine((), "\n"), c.ReadLine("windows-1251", (), 0), c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, r#"["a\n", "b\n", "Привет\n", ()]"#);
+}
+
+#[test]
+fn peer_banner_twenty_times() {
+    if !enabled("peer_banner_twenty_times") {
+        return;
+    }
+    opi()
+        .args(["scripts/banner.rhai", BANNER])
+        .assert()
+        .success()
+        .stdout("banner: BANNER-FROM-SERVER\nreply:  ping (5 bytes)\n");
+    let out = eval_str(
+        BANNER,
+        r#"
+        let got = [];
+        for i in 0..20 {
+            let c = OPI_TCP::CreateConnection(ADDR);
+            got.push(c.ReadLine((), "\n", 3000));
+            c.CloseConnection();
+        }
+        got.filter(|b| b == "BANNER-FROM-SERVER\n").len()
+    "#,
+    );
+    assert_eq!(out, "20");
+}
