@@ -426,10 +426,9 @@ fn settings_maps_follow_opi() {
 }
 
 #[test]
-fn tls_and_proxy_settings_are_refused_until_supported() {
+fn proxy_settings_are_refused_until_supported() {
     let a = echo();
     for setting in [
-        "OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(true))",
         r#"OPI_TCP::CreateConnection(ADDR, (), OPI_TCP::GetProxySettings("127.0.0.1", 1080))"#,
         r#"OPI_TCP::CreateConnection(ADDR, (), "http://127.0.0.1:3128")"#,
     ] {

@@ -5,6 +5,7 @@
 //! ```text
 //! address  →  connect (DNS + TCP [+ TLS])  →  connection (read / send / shutdown / close)
 //!                                               └─ read: when a read stops (pure)
+//! server: accept loop and readers in the background; log: event logs of both
 //! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt
 //! ```
 
@@ -12,15 +13,19 @@ pub mod address;
 pub mod connect;
 pub mod connection;
 pub mod error;
+pub mod log;
 pub mod proxy;
 pub mod read;
 pub mod runtime;
+pub mod server;
 pub mod tls;
 
 pub use address::{Host, Target};
 pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
 pub use connection::{Connection, ReadOutcome};
 pub use error::{Error, ErrorKind, Phase, Result};
+pub use log::{Log, LogConfig};
 pub use proxy::{ProxyConfig, ProxyKind};
 pub use read::ReadLimit;
+pub use server::{ConnectionInfo, Server};
 pub use tls::TlsOptions;

@@ -90,12 +90,15 @@ fn open(
     address: &str,
     tls: &Dynamic,
     proxy: &Dynamic,
+    logging: &Dynamic,
 ) -> RhaiResult<Result<TcpClient, Map>> {
-    let (target, opts) = match connect_plan(ctx, address, tls, proxy) {
+    let plan = connect_plan(ctx, address, tls, proxy)
+        .and_then(|plan| Ok((plan, super::logging::open(logging)?)));
+    let ((target, opts), log) = match plan {
         Ok(plan) => plan,
         Err(e) => return Ok(Err(error_map(&e))),
     };
-    match TcpClient::open(&target, &opts) {
+    match TcpClient::open(&target, &opts, log) {
         Err(_) => Err(interrupted(ctx.call_position())),
         Ok(Ok(client)) => Ok(Ok(client)),
         Ok(Err(e)) => Ok(Err(error_map(&e))),
@@ -107,8 +110,9 @@ pub fn create_connection(
     address: &str,
     tls: &Dynamic,
     proxy: &Dynamic,
+    logging: &Dynamic,
 ) -> RhaiResult<Dynamic> {
-    Ok(match open(ctx, address, tls, proxy)? {
+    Ok(match open(ctx, address, tls, proxy, logging)? {
         Ok(client) => Dynamic::from(client),
         Err(map) => map.into(),
     })
@@ -216,7 +220,7 @@ pub fn process_request(
 ) -> RhaiResult<Dynamic> {
     let bytes = convert::data(ctx, data)?;
     let as_string = convert::flag(ctx, response_string, "response_string", true)?;
-    let client = match open(ctx, address, tls, proxy)? {
+    let client = match open(ctx, address, tls, proxy, &Dynamic::UNIT)? {
         Ok(c) => c,
         Err(map) => return Ok(map.into()),
     };

@@ -9,10 +9,11 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::net::runtime::{self, Interrupted};
-use crate::net::{self, ConnectOptions, Connection, Phase, ReadLimit, Target};
+use crate::net::{self, ConnectOptions, Connection, Log, Phase, ReadLimit, Target};
 
 /// How long `FinishSending` may wait for the peer to take the FIN / close_notify.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -24,6 +25,15 @@ struct State {
     conn: Option<Connection>,
     peer: String,
     last_error: Option<net::Error>,
+    log: Option<Arc<Log>>,
+}
+
+impl State {
+    fn log(&self, event: impl AsRef<str>) {
+        if let Some(l) = &self.log {
+            l.write(event);
+        }
+    }
 }
 
 impl fmt::Debug for TcpClient {
@@ -35,19 +45,35 @@ impl fmt::Debug for TcpClient {
 }
 
 impl TcpClient {
-    /// Connects (blocking) to `target` as `opts` say.
+    /// Connects (blocking) to `target` as `opts` say; `log` records what happens.
     pub fn open(
         target: &Target,
         opts: &ConnectOptions,
+        log: Option<Arc<Log>>,
     ) -> Result<Result<Self, net::Error>, Interrupted> {
+        if let Some(l) = &log {
+            l.write(format!("Connecting to {target}..."));
+        }
         let conn = runtime::block_on(net::connect(target, opts))?;
+        if let Some(l) = &log {
+            match &conn {
+                Ok(_) => l.write(format!("Connected to {target}")),
+                Err(e) => l.write(format!("Connection failed: {e}")),
+            }
+        }
         Ok(conn.map(|conn| {
             TcpClient(Rc::new(RefCell::new(State {
                 peer: conn.peer().to_string(),
                 conn: Some(conn),
                 last_error: None,
+                log,
             })))
         }))
+    }
+
+    /// The event log given at connect time, if any.
+    pub fn log(&self) -> Option<Arc<Log>> {
+        self.0.borrow().log.clone()
     }
 
     /// `host:port` of the target.
@@ -65,6 +91,7 @@ impl TcpClient {
     }
 
     fn fail(state: &mut State, e: net::Error) {
+        state.log(format!("Error: {e}"));
         state.last_error = Some(e);
     }
 
@@ -82,7 +109,10 @@ impl TcpClient {
             return Ok(false);
         };
         match runtime::block_on(conn.send(data, timeout))? {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                state.log(format!("Sent {} bytes", data.len()));
+                Ok(true)
+            }
             Err(e) => {
                 Self::fail(state, e);
                 Ok(false)
@@ -100,6 +130,9 @@ impl TcpClient {
             return Ok(Vec::new());
         };
         let outcome = runtime::block_on(conn.read(limit))?;
+        if !outcome.data.is_empty() {
+            state.log(format!("Received {} bytes", outcome.data.len()));
+        }
         if let Some(e) = outcome.error {
             Self::fail(state, e);
         }
@@ -116,7 +149,10 @@ impl TcpClient {
             return Ok(false);
         };
         match runtime::block_on(conn.shutdown_write(SHUTDOWN_TIMEOUT))? {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                state.log("Finished sending");
+                Ok(true)
+            }
             Err(e) => {
                 Self::fail(state, e);
                 Ok(false)
@@ -128,7 +164,10 @@ impl TcpClient {
     pub fn close(&self) -> Result<(), Interrupted> {
         let conn = self.0.borrow_mut().conn.take();
         match conn {
-            Some(conn) => runtime::block_on(conn.close()),
+            Some(conn) => {
+                self.0.borrow().log("Connection closed");
+                runtime::block_on(conn.close())
+            }
             None => Ok(()),
         }
     }

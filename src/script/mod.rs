@@ -11,7 +11,9 @@ mod client;
 mod convert;
 mod encoding;
 mod fallback;
+mod logging;
 mod opi_tcp;
+mod server;
 
 use std::time::Duration;
 
@@ -20,6 +22,7 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, Position, Scope};
 pub use api::Session;
 pub use client::TcpClient;
 pub use encoding::Codec;
+pub use server::TcpServer;
 
 /// The largest string or blob a script can hold, and so the largest single read.
 pub const MAX_DATA_SIZE: usize = 32 * 1024 * 1024;
@@ -66,6 +69,9 @@ fn bare_engine(session: Session) -> Engine {
     engine.register_type_with_name::<TcpClient>("TcpClient");
     engine.register_fn("to_string", |c: &mut TcpClient| format!("{c:?}"));
     engine.register_fn("to_debug", |c: &mut TcpClient| format!("{c:?}"));
+    engine.register_type_with_name::<TcpServer>("TcpServer");
+    engine.register_fn("to_string", |s: &mut TcpServer| format!("{s:?}"));
+    engine.register_fn("to_debug", |s: &mut TcpServer| format!("{s:?}"));
     register_helpers(&mut engine);
     engine
 }

@@ -9,11 +9,13 @@ use rhai::plugin::*;
 
 #[export_module]
 pub mod opi_tcp {
-    use super::super::api;
+    use super::super::{api, logging, server};
     use rhai::{Blob, Dynamic, ImmutableString, Map, NativeCallContext};
 
     /// A connection made by `CreateConnection`; `type_of(conn) == "TcpClient"`.
     pub type TcpClient = super::super::client::TcpClient;
+    /// A server made by `StartServer`; `type_of(server) == "TcpServer"`.
+    pub type TcpServer = super::super::server::TcpServer;
 
     type R<T> = Result<T, Box<rhai::EvalAltResult>>;
     const U: Dynamic = Dynamic::UNIT;
@@ -28,7 +30,7 @@ pub mod opi_tcp {
         return_raw
     )]
     pub fn create_connection(ctx: NativeCallContext, address: &str) -> R<Dynamic> {
-        api::create_connection(&ctx, address, &U, &U)
+        api::create_connection(&ctx, address, &U, &U, &U)
     }
     /// Connects with TLS settings (`GetTlsSettings`, or `()` for plain TCP).
     #[rhai_fn(
@@ -43,7 +45,7 @@ pub mod opi_tcp {
         address: &str,
         tls: Dynamic,
     ) -> R<Dynamic> {
-        api::create_connection(&ctx, address, &tls, &U)
+        api::create_connection(&ctx, address, &tls, &U, &U)
     }
     /// Connects with TLS settings and a proxy (`GetProxySettings` map or a proxy URL).
     #[rhai_fn(
@@ -59,7 +61,24 @@ pub mod opi_tcp {
         tls: Dynamic,
         proxy: Dynamic,
     ) -> R<Dynamic> {
-        api::create_connection(&ctx, address, &tls, &proxy)
+        api::create_connection(&ctx, address, &tls, &proxy, &U)
+    }
+    /// Connects with TLS, proxy and logging settings (`GetLoggingSettings`), as OPI's newest version.
+    #[rhai_fn(
+        name = "CreateConnection",
+        name = "OpenConnection",
+        name = "ОткрытьСоединение",
+        volatile,
+        return_raw
+    )]
+    pub fn create_connection_log(
+        ctx: NativeCallContext,
+        address: &str,
+        tls: Dynamic,
+        proxy: Dynamic,
+        logging: Dynamic,
+    ) -> R<Dynamic> {
+        api::create_connection(&ctx, address, &tls, &proxy, &logging)
     }
 
     /// Closes the connection (TLS: close_notify first). Always `true`.
@@ -437,5 +456,185 @@ pub mod opi_tcp {
     #[rhai_fn(name = "IsClientObject", name = "ЭтоОбъектКлиента")]
     pub fn is_client_object(value: Dynamic) -> bool {
         api::is_client_object(&value)
+    }
+
+    // ---- server -------------------------------------------------------------------------
+
+    /// Starts a server on `port` (0 = any free port; see `server.port`) with a pool of 100
+    /// connections. Returns a `TcpServer`, or an error map.
+    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    pub fn start_server(ctx: NativeCallContext, port: i64) -> R<Dynamic> {
+        server::start_server(&ctx, port, &U, &U)
+    }
+    /// Starts a server admitting at most `pool_size` live connections (others wait).
+    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    pub fn start_server_p(ctx: NativeCallContext, port: i64, pool_size: Dynamic) -> R<Dynamic> {
+        server::start_server(&ctx, port, &pool_size, &U)
+    }
+    /// Starts a server with logging settings (`GetLoggingSettings`).
+    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    pub fn start_server_l(
+        ctx: NativeCallContext,
+        port: i64,
+        pool_size: Dynamic,
+        logging: Dynamic,
+    ) -> R<Dynamic> {
+        server::start_server(&ctx, port, &pool_size, &logging)
+    }
+
+    /// Stops the server: closes every connection and frees the port. `#{result: true}`.
+    #[rhai_fn(name = "StopServer", global, volatile, return_raw)]
+    pub fn stop_server(ctx: NativeCallContext, server: TcpServer) -> R<Map> {
+        server::stop_server(&ctx, &server)
+    }
+
+    /// Waits up to 1000 ms for data from any client: `#{result: true, connectionId, message}`
+    /// (at most 8192 bytes), or `#{result: false, error: "timeout"}`.
+    #[rhai_fn(name = "GetNextConnectionData", global, volatile, return_raw)]
+    pub fn next_data(ctx: NativeCallContext, server: TcpServer) -> R<Map> {
+        server::get_next_connection_data(&ctx, &server, &U, &U)
+    }
+    /// Waits up to `timeout_ms` (0 = no limit).
+    #[rhai_fn(name = "GetNextConnectionData", global, volatile, return_raw)]
+    pub fn next_data_t(ctx: NativeCallContext, server: TcpServer, timeout_ms: Dynamic) -> R<Map> {
+        server::get_next_connection_data(&ctx, &server, &timeout_ms, &U)
+    }
+    /// Waits up to `timeout_ms` and returns at most `max_size` bytes.
+    #[rhai_fn(name = "GetNextConnectionData", global, volatile, return_raw)]
+    pub fn next_data_m(
+        ctx: NativeCallContext,
+        server: TcpServer,
+        timeout_ms: Dynamic,
+        max_size: Dynamic,
+    ) -> R<Map> {
+        server::get_next_connection_data(&ctx, &server, &timeout_ms, &max_size)
+    }
+
+    /// Waits up to 1000 ms for data from connection `id`.
+    #[rhai_fn(name = "GetConnectionData", global, volatile, return_raw)]
+    pub fn conn_data(ctx: NativeCallContext, server: TcpServer, id: Dynamic) -> R<Map> {
+        server::get_connection_data(&ctx, &server, &id, &U, &U)
+    }
+    /// Waits up to `timeout_ms` for data from connection `id`.
+    #[rhai_fn(name = "GetConnectionData", global, volatile, return_raw)]
+    pub fn conn_data_t(
+        ctx: NativeCallContext,
+        server: TcpServer,
+        id: Dynamic,
+        timeout_ms: Dynamic,
+    ) -> R<Map> {
+        server::get_connection_data(&ctx, &server, &id, &timeout_ms, &U)
+    }
+    /// Waits up to `timeout_ms` and returns at most `max_size` bytes.
+    #[rhai_fn(name = "GetConnectionData", global, volatile, return_raw)]
+    pub fn conn_data_m(
+        ctx: NativeCallContext,
+        server: TcpServer,
+        id: Dynamic,
+        timeout_ms: Dynamic,
+        max_size: Dynamic,
+    ) -> R<Map> {
+        server::get_connection_data(&ctx, &server, &id, &timeout_ms, &max_size)
+    }
+
+    /// Sends `data` (a blob, or a string as UTF-8) to connection `id` (5 s deadline).
+    #[rhai_fn(name = "SendData", global, volatile, return_raw)]
+    pub fn send_data(
+        ctx: NativeCallContext,
+        server: TcpServer,
+        id: Dynamic,
+        data: Dynamic,
+    ) -> R<Map> {
+        server::send_data(&ctx, &server, &id, &data)
+    }
+
+    /// Closes connection `id`; its unread data is dropped.
+    #[rhai_fn(name = "CloseIncomingConnection", global, volatile, return_raw)]
+    pub fn close_incoming(ctx: NativeCallContext, server: TcpServer, id: Dynamic) -> R<Map> {
+        server::close_incoming_connection(&ctx, &server, &id)
+    }
+
+    /// Half-closes connection `id` (FIN); a later `SendData` fails.
+    #[rhai_fn(name = "CompleteSend", global, volatile, return_raw)]
+    pub fn complete_send(ctx: NativeCallContext, server: TcpServer, id: Dynamic) -> R<Map> {
+        server::complete_send(&ctx, &server, &id)
+    }
+
+    /// Stops reading from connection `id`; buffered data can still be read.
+    #[rhai_fn(name = "FinishReceiving", global, volatile, return_raw)]
+    pub fn finish_receiving(ctx: NativeCallContext, server: TcpServer, id: Dynamic) -> R<Map> {
+        server::finish_receiving(&ctx, &server, &id)
+    }
+
+    /// `#{result: true, connections: [#{connectionId, address, receiving, buffered}]}`: live
+    /// connections, and closed ones that still hold unread data.
+    #[rhai_fn(name = "GetConnectionList", global, volatile)]
+    pub fn connection_list(server: TcpServer) -> Map {
+        server::get_connection_list(&server)
+    }
+
+    /// Whether `value` is a `TcpServer`.
+    #[rhai_fn(name = "IsServerObject")]
+    pub fn is_server_object(value: Dynamic) -> bool {
+        server::is_server_object(&value)
+    }
+
+    /// The port the server listens on.
+    #[rhai_fn(get = "port", pure)]
+    pub fn port(server: &mut TcpServer) -> i64 {
+        server.port()
+    }
+
+    // ---- logging ------------------------------------------------------------------------
+
+    /// Logging settings: memory, 300 entries: `#{mode: "memory", max_entries: 300}`.
+    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    pub fn logging_settings(ctx: NativeCallContext) -> R<Map> {
+        logging::settings_map(&ctx, &U, &U, &U)
+    }
+    /// Logging settings: to memory or not.
+    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    pub fn logging_settings_m(ctx: NativeCallContext, memory: Dynamic) -> R<Map> {
+        logging::settings_map(&ctx, &memory, &U, &U)
+    }
+    /// Logging settings with the number of entries kept in memory.
+    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    pub fn logging_settings_n(
+        ctx: NativeCallContext,
+        memory: Dynamic,
+        max_entries: Dynamic,
+    ) -> R<Map> {
+        logging::settings_map(&ctx, &memory, &max_entries, &U)
+    }
+    /// Logging settings with a file that every entry is appended to.
+    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    pub fn logging_settings_f(
+        ctx: NativeCallContext,
+        memory: Dynamic,
+        max_entries: Dynamic,
+        file_path: Dynamic,
+    ) -> R<Map> {
+        logging::settings_map(&ctx, &memory, &max_entries, &file_path)
+    }
+
+    /// The last 100 log entries of a client or server: `#{result, logs, total, returned}`.
+    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    pub fn get_log(ctx: NativeCallContext, object: Dynamic) -> R<Dynamic> {
+        logging::get_log(&ctx, &object, &U, &U)
+    }
+    /// The log entries, as one string joined with "\n" when `as_string` is true.
+    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    pub fn get_log_s(ctx: NativeCallContext, object: Dynamic, as_string: Dynamic) -> R<Dynamic> {
+        logging::get_log(&ctx, &object, &as_string, &U)
+    }
+    /// The last `count` log entries.
+    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    pub fn get_log_n(
+        ctx: NativeCallContext,
+        object: Dynamic,
+        as_string: Dynamic,
+        count: Dynamic,
+    ) -> R<Dynamic> {
+        logging::get_log(&ctx, &object, &as_string, &count)
     }
 }

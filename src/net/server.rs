@@ -1,0 +1,571 @@
+//! A TCP server whose accept loop and readers run in the background on the shared runtime, so
+//! a script can serve clients between (or while sleeping in) its own calls (OPI's `StartServer`
+//! … `StopServer`).
+//!
+//! Decisions:
+//! - It binds `0.0.0.0:port` (all IPv4 interfaces, as OPI's server does); port 0 picks a free
+//!   port, which [`Server::port`] reports.
+//! - `pool` bounds the live connections. When the pool is full the accept loop stops accepting:
+//!   further clients wait in the kernel's backlog until a connection ends, rather than being
+//!   refused. Nothing they send is lost; it is read once they are admitted.
+//! - Each connection buffers at most [`MAX_BUFFERED`] unread bytes. When a client sends more than
+//!   the script reads, the reader pauses and TCP flow control makes the client's sends wait; no
+//!   byte is dropped.
+//! - Connections are listed while they are live, and after the client closed as long as they
+//!   still hold unread data (as OPI).
+//! - Stopping (or dropping) the server aborts the accept loop and every reader and closes every
+//!   socket; after [`Server::stop`] returns, the port is free.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::task::{AbortHandle, JoinHandle};
+use tokio::time::{Instant, timeout_at};
+
+use super::error::{Error, ErrorKind, Phase, Result};
+use super::log::Log;
+
+/// Unread bytes one connection may hold before its reader pauses.
+pub const MAX_BUFFERED: usize = 4 * 1024 * 1024;
+
+/// A connection as `GetConnectionList` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    pub id: u64,
+    pub peer: SocketAddr,
+    /// The client has not closed its sending side (and receiving was not finished).
+    pub receiving: bool,
+    pub buffered: usize,
+}
+
+pub struct Server {
+    shared: Arc<Shared>,
+    port: u16,
+    accept: Mutex<Option<JoinHandle<()>>>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Data arrived, a connection came or went, or the server stopped.
+    changed: Notify,
+    log: Option<Arc<Log>>,
+    name: String,
+}
+
+#[derive(Default)]
+struct State {
+    conns: BTreeMap<u64, Conn>,
+    /// Connections with unread data, in the order their data arrived.
+    ready: VecDeque<u64>,
+    next_id: u64,
+    stopped: bool,
+}
+
+struct Conn {
+    peer: SocketAddr,
+    buf: BytesMut,
+    /// The client closed its sending side, or a read failed.
+    eof: bool,
+    /// `FinishReceiving` was called.
+    stopped_reading: bool,
+    writer: Arc<tokio::sync::Mutex<Option<OwnedWriteHalf>>>,
+    write_closed: bool,
+    reader: Option<AbortHandle>,
+    /// Wakes the reader paused on a full buffer.
+    space: Arc<Notify>,
+    /// Held while the connection counts against the pool.
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+fn lock(shared: &Shared) -> MutexGuard<'_, State> {
+    // A panic while holding the lock cannot leave the state half-updated in a way that matters
+    // more than stopping the server would; keep serving.
+    shared.state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    fn log(&self, event: impl AsRef<str>) {
+        if let Some(l) = &self.log {
+            l.write(event);
+        }
+    }
+
+    fn err(&self, kind: ErrorKind, phase: Phase, detail: impl Into<String>) -> Error {
+        Error::new(kind, phase, &self.name, detail)
+    }
+}
+
+impl Server {
+    /// Binds `0.0.0.0:port` and starts accepting in the background. Must be called inside the
+    /// runtime (through `runtime::block_on`).
+    pub async fn start(port: u16, pool: usize, log: Option<Arc<Log>>) -> Result<Server> {
+        if let Some(l) = &log {
+            l.write(format!("Binding to port {port}..."));
+        }
+        let listener = TcpListener::bind(("0.0.0.0", port)).await.map_err(|e| {
+            if let Some(l) = &log {
+                l.write(format!("Bind failed: {}", super::error::io_detail(&e)));
+            }
+            Error::io(Phase::Connect, format!("0.0.0.0:{port}"), &e)
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            changed: Notify::new(),
+            log,
+            name: format!("server on port {port}"),
+        });
+        shared.log(format!("Listening on 0.0.0.0:{port} (pool of {pool})"));
+        let pool = Arc::new(Semaphore::new(pool.max(1)));
+        let accept = tokio::spawn(accept_loop(Arc::clone(&shared), listener, pool));
+        Ok(Server {
+            shared,
+            port,
+            accept: Mutex::new(Some(accept)),
+        })
+    }
+
+    /// The bound port (the chosen one when started with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        lock(&self.shared).stopped
+    }
+
+    fn check_running(&self, phase: Phase) -> Result<()> {
+        if lock(&self.shared).stopped {
+            return Err(self
+                .shared
+                .err(ErrorKind::Closed, phase, "the server is stopped"));
+        }
+        Ok(())
+    }
+
+    fn unknown(&self, phase: Phase, id: u64) -> Error {
+        self.shared.err(
+            ErrorKind::Closed,
+            phase,
+            format!("no connection with id {id}"),
+        )
+    }
+
+    /// Waits for data on any connection (in arrival order) and takes up to `max` bytes of it.
+    /// `Ok(None)` when the deadline passes first.
+    pub async fn next_data(
+        &self,
+        timeout: Option<Duration>,
+        max: usize,
+    ) -> Result<Option<(u64, Bytes)>> {
+        let got = self
+            .wait(timeout, |state| {
+                if state.stopped {
+                    return Some(Err(()));
+                }
+                while let Some(id) = state.ready.pop_front() {
+                    if let Some(conn) = state.conns.get_mut(&id).filter(|c| !c.buf.is_empty()) {
+                        let data = take(conn, max);
+                        if !conn.buf.is_empty() {
+                            state.ready.push_back(id);
+                        }
+                        return Some(Ok((id, data)));
+                    }
+                }
+                None
+            })
+            .await?;
+        match got {
+            None => Ok(None),
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(())) => {
+                Err(self
+                    .shared
+                    .err(ErrorKind::Closed, Phase::Read, "the server is stopped"))
+            }
+        }
+    }
+
+    /// Waits for data from connection `id` and takes up to `max` bytes. `Ok(None)` on timeout.
+    pub async fn connection_data(
+        &self,
+        id: u64,
+        timeout: Option<Duration>,
+        max: usize,
+    ) -> Result<Option<Bytes>> {
+        self.check_running(Phase::Read)?;
+        enum Got {
+            Data(Bytes),
+            Done,
+            Unknown,
+            Stopped,
+        }
+        let got = self
+            .wait(timeout, |state| {
+                if state.stopped {
+                    return Some(Got::Stopped);
+                }
+                let Some(conn) = state.conns.get_mut(&id) else {
+                    return Some(Got::Unknown);
+                };
+                if !conn.buf.is_empty() {
+                    let data = take(conn, max);
+                    if conn.buf.is_empty() {
+                        state.ready.retain(|r| *r != id);
+                    }
+                    return Some(Got::Data(data));
+                }
+                if conn.eof || conn.stopped_reading {
+                    if conn.eof {
+                        state.conns.remove(&id);
+                    }
+                    return Some(Got::Done);
+                }
+                None
+            })
+            .await?;
+        match got {
+            None => Ok(None),
+            Some(Got::Data(d)) => Ok(Some(d)),
+            Some(Got::Done) => Err(self.shared.err(
+                ErrorKind::Closed,
+                Phase::Read,
+                format!("connection {id} is closed and has no unread data"),
+            )),
+            Some(Got::Unknown) => Err(self.unknown(Phase::Read, id)),
+            Some(Got::Stopped) => {
+                Err(self
+                    .shared
+                    .err(ErrorKind::Closed, Phase::Read, "the server is stopped"))
+            }
+        }
+    }
+
+    /// Runs `check` under the lock until it yields, or the deadline passes (`Ok(None)`).
+    async fn wait<T>(
+        &self,
+        timeout: Option<Duration>,
+        mut check: impl FnMut(&mut State) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            let notified = self.shared.changed.notified();
+            tokio::pin!(notified);
+            // Registered before the state is read, so a change in between is not missed.
+            notified.as_mut().enable();
+            if let Some(v) = check(&mut lock(&self.shared)) {
+                return Ok(Some(v));
+            }
+            match deadline {
+                Some(d) => {
+                    if timeout_at(d, notified).await.is_err() {
+                        return Ok(None);
+                    }
+                }
+                None => notified.await,
+            }
+        }
+    }
+
+    /// Sends every byte of `data` to connection `id` before the deadline.
+    pub async fn send(&self, id: u64, data: &[u8], timeout: Option<Duration>) -> Result<()> {
+        self.check_running(Phase::Send)?;
+        let writer = {
+            let state = lock(&self.shared);
+            let conn = state
+                .conns
+                .get(&id)
+                .ok_or_else(|| self.unknown(Phase::Send, id))?;
+            if conn.write_closed {
+                return Err(self.shared.err(
+                    ErrorKind::Closed,
+                    Phase::Send,
+                    format!(
+                        "the write half of connection {id} is closed (CompleteSend was called)"
+                    ),
+                ));
+            }
+            Arc::clone(&conn.writer)
+        };
+        let mut guard = writer.lock().await;
+        let Some(w) = guard.as_mut() else {
+            return Err(self.shared.err(
+                ErrorKind::Closed,
+                Phase::Send,
+                format!("connection {id} is closed"),
+            ));
+        };
+        let write = async {
+            w.write_all(data).await?;
+            w.flush().await
+        };
+        let result = match timeout {
+            Some(t) => timeout_at(Instant::now() + t, write)
+                .await
+                .map_err(|_| Error::timeout(Phase::Send, format!("connection {id}"), t))?,
+            None => write.await,
+        };
+        match result {
+            Ok(()) => {
+                self.shared
+                    .log(format!("Sent {} bytes to connection {id}", data.len()));
+                Ok(())
+            }
+            Err(e) => {
+                self.shared.log(format!(
+                    "Send to connection {id} failed: {}",
+                    super::error::io_detail(&e)
+                ));
+                Err(Error::io(Phase::Send, format!("connection {id}"), &e))
+            }
+        }
+    }
+
+    /// Half-closes connection `id` (FIN): the client reads to end of stream; it may still send.
+    pub async fn complete_send(&self, id: u64) -> Result<()> {
+        self.check_running(Phase::Shutdown)?;
+        let writer = {
+            let mut state = lock(&self.shared);
+            let conn = state
+                .conns
+                .get_mut(&id)
+                .ok_or_else(|| self.unknown(Phase::Shutdown, id))?;
+            conn.write_closed = true;
+            Arc::clone(&conn.writer)
+        };
+        if let Some(w) = writer.lock().await.as_mut() {
+            let _ = timeout_at(Instant::now() + Duration::from_secs(5), w.shutdown()).await;
+        }
+        self.shared
+            .log(format!("Completed sending on connection {id}"));
+        Ok(())
+    }
+
+    /// Stops reading from connection `id`; what is buffered can still be read.
+    pub fn finish_receiving(&self, id: u64) -> Result<()> {
+        self.check_running(Phase::Read)?;
+        let mut state = lock(&self.shared);
+        let conn = state
+            .conns
+            .get_mut(&id)
+            .ok_or_else(|| self.unknown(Phase::Read, id))?;
+        if let Some(r) = conn.reader.take() {
+            r.abort();
+        }
+        conn.stopped_reading = true;
+        drop(state);
+        self.shared
+            .log(format!("Finished receiving on connection {id}"));
+        self.shared.changed.notify_waiters();
+        Ok(())
+    }
+
+    /// Closes connection `id` and forgets its unread data.
+    pub fn close(&self, id: u64) -> Result<()> {
+        self.check_running(Phase::Shutdown)?;
+        let conn = {
+            let mut state = lock(&self.shared);
+            state.ready.retain(|r| *r != id);
+            state
+                .conns
+                .remove(&id)
+                .ok_or_else(|| self.unknown(Phase::Shutdown, id))?
+        };
+        conn.shut();
+        self.shared.log(format!("Closed connection {id}"));
+        self.shared.changed.notify_waiters();
+        Ok(())
+    }
+
+    /// Live connections, and closed ones that still hold unread data.
+    pub fn list(&self) -> Result<Vec<ConnectionInfo>> {
+        self.check_running(Phase::Read)?;
+        let mut state = lock(&self.shared);
+        state.conns.retain(|_, c| !(c.eof && c.buf.is_empty()));
+        Ok(state
+            .conns
+            .iter()
+            .map(|(id, c)| ConnectionInfo {
+                id: *id,
+                peer: c.peer,
+                receiving: !(c.eof || c.stopped_reading),
+                buffered: c.buf.len(),
+            })
+            .collect())
+    }
+
+    /// Stops accepting, closes every connection and frees the port (idempotent).
+    pub async fn stop(&self) {
+        let accept = self.accept.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(handle) = accept {
+            handle.abort();
+            // The listener is dropped when the aborted task is; wait for it, so the port is
+            // free when this returns.
+            let _ = handle.await;
+        }
+        self.shut_all();
+    }
+
+    fn shut_all(&self) {
+        let conns = {
+            let mut state = lock(&self.shared);
+            if state.stopped {
+                return;
+            }
+            state.stopped = true;
+            state.ready.clear();
+            std::mem::take(&mut state.conns)
+        };
+        for conn in conns.into_values() {
+            conn.shut();
+        }
+        self.shared.log("Server stopped");
+        self.shared.changed.notify_waiters();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(handle) = self
+            .accept
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            handle.abort();
+        }
+        self.shut_all();
+    }
+}
+
+impl Conn {
+    fn shut(mut self) {
+        if let Some(r) = self.reader.take() {
+            r.abort();
+        }
+        // Dropping the write half (and the aborted reader's read half) closes the socket.
+        if let Ok(mut w) = self.writer.try_lock() {
+            w.take();
+        }
+        self.permit.take();
+        self.space.notify_one();
+    }
+}
+
+fn take(conn: &mut Conn, max: usize) -> Bytes {
+    let n = conn.buf.len().min(max.max(1));
+    let data = conn.buf.split_to(n).freeze();
+    conn.space.notify_one();
+    data
+}
+
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool: Arc<Semaphore>) {
+    loop {
+        if pool.available_permits() == 0 {
+            shared.log("Connection pool is full: new clients wait until a connection ends");
+        }
+        let Ok(permit) = Arc::clone(&pool).acquire_owned().await else {
+            return;
+        };
+        let (stream, peer) = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                // Out of descriptors and the like: say so, back off, go on.
+                shared.log(format!("Accept failed: {}", super::error::io_detail(&e)));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let (read, write) = stream.into_split();
+        let space = Arc::new(Notify::new());
+        let id = {
+            let mut state = lock(&shared);
+            state.next_id += 1;
+            let id = state.next_id;
+            state.conns.insert(
+                id,
+                Conn {
+                    peer,
+                    buf: BytesMut::new(),
+                    eof: false,
+                    stopped_reading: false,
+                    writer: Arc::new(tokio::sync::Mutex::new(Some(write))),
+                    write_closed: false,
+                    reader: None,
+                    space: Arc::clone(&space),
+                    permit: Some(permit),
+                },
+            );
+            id
+        };
+        shared.log(format!("Accepted connection {id} from {peer}"));
+        let reader = tokio::spawn(read_loop(Arc::clone(&shared), id, read, space));
+        if let Some(c) = lock(&shared).conns.get_mut(&id) {
+            c.reader = Some(reader.abort_handle());
+        }
+        shared.changed.notify_waiters();
+    }
+}
+
+async fn read_loop(
+    shared: Arc<Shared>,
+    id: u64,
+    mut read: tokio::net::tcp::OwnedReadHalf,
+    space: Arc<Notify>,
+) {
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        // Back-pressure: wait while the script has not read what is buffered.
+        loop {
+            let full = lock(&shared)
+                .conns
+                .get(&id)
+                .map(|c| c.buf.len() >= MAX_BUFFERED);
+            match full {
+                None => return,
+                Some(true) => space.notified().await,
+                Some(false) => break,
+            }
+        }
+        let result = read.read(&mut chunk).await;
+        let mut guard = lock(&shared);
+        let state = &mut *guard;
+        let Some(conn) = state.conns.get_mut(&id) else {
+            return;
+        };
+        match result {
+            Ok(n) if n > 0 => {
+                if conn.buf.is_empty() {
+                    state.ready.push_back(id);
+                }
+                conn.buf.extend_from_slice(&chunk[..n]);
+                shared.log(format!("Received {n} bytes from connection {id}"));
+            }
+            end => {
+                conn.eof = true;
+                conn.permit.take();
+                conn.reader.take();
+                match end {
+                    Err(e) => shared.log(format!(
+                        "Connection {id} failed: {}",
+                        super::error::io_detail(&e)
+                    )),
+                    _ => shared.log(format!("Connection {id} closed by the client")),
+                }
+                drop(guard);
+                shared.changed.notify_waiters();
+                return;
+            }
+        }
+        drop(guard);
+        shared.changed.notify_waiters();
+    }
+}

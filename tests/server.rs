@@ -1,0 +1,443 @@
+//! OPI's server functions and logging (DESIGN.md §2.6): each function, several clients, the
+//! pool limit, stop semantics, and logs in memory and in a file.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+#[test]
+fn a_client_and_a_server_in_one_script() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("Hello from client!\n");
+        let got = srv.GetNextConnectionData(5000, 8192);
+        let sent = srv.SendData(got.connectionId, "Response from server!\n");
+        let answer = c.ReadLine((), "\n");
+        [type_of(srv), OPI_TCP::IsServerObject(srv), OPI_TCP::IsServerObject("Not a server"),
+         got.result, type_of(got.connectionId), got.message.as_string(), sent, answer]
+    "#,
+    );
+    assert_eq!(
+        out,
+        r#"["TcpServer", true, false, true, "i64", "Hello from client!\n", #{"result": true}, "Response from server!\n"]"#
+    );
+}
+
+#[test]
+fn the_accept_loop_and_readers_run_while_the_script_sleeps() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        srv.port
+    "#,
+    );
+    assert!(out.parse::<u16>().is_ok_and(|p| p > 0), "{out}");
+    // A raw client talks to the server while the script is inside `sleep`, not a server call.
+    let out = {
+        let engine = opi_tcp::script::engine();
+        let mut scope = rhai::Scope::new();
+        let srv: rhai::Dynamic = engine
+            .eval_with_scope(&mut scope, "OPI_TCP::StartServer(0)")
+            .unwrap();
+        scope.push("srv", srv);
+        let port: i64 = engine.eval_with_scope(&mut scope, "srv.port").unwrap();
+        let client = std::thread::spawn(move || {
+            let mut s = TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
+            s.write_all(b"early bird\n").unwrap();
+            s
+        });
+        engine
+            .eval_with_scope::<()>(&mut scope, "sleep(300)")
+            .unwrap();
+        let _keep = client.join().unwrap();
+        engine
+            .eval_with_scope::<rhai::Dynamic>(
+                &mut scope,
+                "let l = srv.GetConnectionList(); let d = srv.GetNextConnectionData(0); [l.connections[0].buffered, d.message.as_string()]",
+            )
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(out, r#"[11, "early bird\n"]"#);
+}
+
+#[test]
+fn timeouts_unknown_ids_and_data_by_connection() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0, 10);
+        let t = srv.GetNextConnectionData(200);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        sleep(100);
+        let id = srv.GetConnectionList().connections[0].connectionId;
+        let empty = srv.GetConnectionData(id, 100);
+        let got = [];
+        for n in 0..6 {
+            c.SendLine("Message no. " + n + "\n");
+            got.push(srv.GetConnectionData(`${id}`, 2000).message.as_string());
+        }
+        let unknown = srv.GetConnectionData(999, 10);
+        c.CloseConnection();
+        sleep(100);
+        let after = srv.GetConnectionData(id, 100);
+        [t, empty.error, got.len(), got[5], unknown.kind, unknown.error, after.result, after.error,
+         srv.GetConnectionList().connections.len()]
+    "#,
+    );
+    assert!(out.starts_with(r#"[#{"error": "timeout", "kind": "timeout", "result": false}, "timeout", 6, "Message no. 5\n", "closed", "#), "{out}");
+    assert!(out.contains("no connection with id 999"), "{out}");
+    assert!(
+        out.ends_with("connection 1 is closed and has no unread data\", 0]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn max_size_splits_a_message_and_keeps_the_rest() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("0123456789");
+        sleep(100);
+        let a = srv.GetNextConnectionData(1000, 4);
+        let b = srv.GetNextConnectionData(1000, 4);
+        let rest = srv.GetConnectionData(a.connectionId, 1000, 0);
+        [a.message.as_string(), b.message.as_string(), rest.message.as_string()]
+    "#,
+    );
+    assert_eq!(out, r#"["0123", "4567", "89"]"#);
+}
+
+#[test]
+fn several_clients_at_once_are_served_in_arrival_order() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let addr = `127.0.0.1:${srv.port}`;
+        let clients = [];
+        for i in 0..5 { clients.push(OPI_TCP::CreateConnection(addr)); }
+        for i in 0..5 { clients[i].SendLine("client " + i + "\n"); sleep(20); }
+        let seen = [];
+        for i in 0..5 {
+            let d = srv.GetNextConnectionData(2000);
+            seen.push(d.message.as_string());
+            srv.SendData(d.connectionId, "reply to " + d.message.as_string());
+        }
+        let replies = clients.map(|c| c.ReadLine((), "\n", 2000));
+        [seen, replies, srv.GetConnectionList().connections.len()]
+    "#,
+    );
+    assert_eq!(
+        out,
+        r#"[["client 0\n", "client 1\n", "client 2\n", "client 3\n", "client 4\n"], ["reply to client 0\n", "reply to client 1\n", "reply to client 2\n", "reply to client 3\n", "reply to client 4\n"], 5]"#
+    );
+}
+
+#[test]
+fn a_client_that_disconnects_with_unread_data_stays_listed_until_read() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let addr = `127.0.0.1:${srv.port}`;
+        let a = OPI_TCP::CreateConnection(addr);
+        let b = OPI_TCP::CreateConnection(addr);
+        sleep(100);
+        let two = srv.GetConnectionList().connections.len();
+        a.CloseConnection(); b.CloseConnection();
+        let c = OPI_TCP::CreateConnection(addr);
+        let d = OPI_TCP::CreateConnection(addr);
+        c.SendLine("Yo\n");
+        sleep(50);
+        c.CloseConnection(); d.CloseConnection();
+        sleep(200);
+        let list = srv.GetConnectionList().connections;
+        let left = list[0];
+        let msg = srv.GetNextConnectionData(1000);
+        [two, list.len(), left.receiving, left.buffered, msg.message.as_string(),
+         srv.GetConnectionList().connections.len()]
+    "#,
+    );
+    assert_eq!(out, r#"[2, 1, false, 3, "Yo\n", 0]"#);
+}
+
+#[test]
+fn complete_send_then_send_data_fails_and_the_client_sees_eof() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("Hello!\n");
+        let id = srv.GetNextConnectionData(2000).connectionId;
+        srv.SendData(id, "last words\n");
+        let done = srv.CompleteSend(id);
+        let late = srv.SendData(id, "more");
+        let heard = c.ReadLine((), (), 2000);
+        let still = c.SendLine("client can still send\n");
+        let got = srv.GetConnectionData(id, 2000).message.as_string();
+        [done, late.result, late.kind, heard, still, got]
+    "#,
+    );
+    assert_eq!(
+        out,
+        r#"[#{"result": true}, false, "closed", "last words\n", true, "client can still send\n"]"#
+    );
+    let msg = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("x");
+        let id = srv.GetNextConnectionData(2000).connectionId;
+        srv.CompleteSend(id);
+        srv.SendData(id, "more").error
+    "#,
+    );
+    assert!(
+        msg.contains("the write half of connection 1 is closed (CompleteSend was called)"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn close_incoming_connection_and_finish_receiving() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("first\n");
+        let id = srv.GetNextConnectionData(2000).connectionId;
+        let closed = srv.CloseIncomingConnection(id);
+        let listed = srv.GetConnectionList().connections.len();
+        sleep(100);
+        let eof = c.ReadBinaryData(0, "", 1000).len();
+        let s1 = c.SendLine("one\n");
+        sleep(100);
+        let s2 = c.SendLine("two\n");
+        let again = srv.CloseIncomingConnection(id);
+        [closed, listed, eof, s1, s2, again.kind]
+    "#,
+    );
+    assert_eq!(out, r#"[#{"result": true}, 0, 0, true, false, "closed"]"#);
+
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("before\n");
+        let id = srv.GetNextConnectionData(2000).connectionId;
+        let fin = srv.FinishReceiving(id);
+        c.SendLine("after\n");
+        let after = srv.GetConnectionData(id, 300);
+        let sent = srv.SendData(id, "still writable\n");
+        [fin, after.result, sent, c.ReadLine((), "\n", 1000), srv.GetConnectionList().connections[0].receiving]
+    "#,
+    );
+    assert_eq!(
+        out,
+        r#"[#{"result": true}, false, #{"result": true}, "still writable\n", false]"#
+    );
+}
+
+#[test]
+fn stop_server_frees_the_port_and_later_calls_are_error_maps() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let port = srv.port;
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${port}`);
+        let stopped = OPI_TCP::StopServer(srv);
+        let list = srv.GetConnectionList();
+        let next = srv.GetNextConnectionData(100);
+        let refused = OPI_TCP::CreateConnection(`127.0.0.1:${port}`);
+        let again = OPI_TCP::StartServer(port);
+        [stopped, list.result, list.error, next.kind, refused.kind, type_of(again), OPI_TCP::StopServer(srv)]
+    "#,
+    );
+    assert!(out.starts_with(r#"[#{"result": true}, false, "#), "{out}");
+    assert!(out.contains("the server is stopped"), "{out}");
+    assert!(
+        out.ends_with(r#""closed", "refused", "TcpServer", #{"result": true}]"#),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_busy_port_is_an_error_map() {
+    let taken = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = eval_str(
+        "",
+        &format!("let r = OPI_TCP::StartServer({port}); [r.result, r.kind, r.error]"),
+    );
+    assert!(
+        out.starts_with(r#"[false, "io", "connect to 0.0.0.0:"#) && out.contains("in use"),
+        "{out}"
+    );
+    let err = eval("OPI_TCP::StartServer(70000)").unwrap_err();
+    assert!(err.contains("the port must be 0-65535"), "{err}");
+}
+
+#[test]
+fn the_pool_limit_makes_extra_clients_wait() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0, 2);
+        let addr = `127.0.0.1:${srv.port}`;
+        let a = OPI_TCP::CreateConnection(addr);
+        let b = OPI_TCP::CreateConnection(addr);
+        let c = OPI_TCP::CreateConnection(addr);
+        c.SendLine("third\n");
+        sleep(200);
+        let while_full = [srv.GetConnectionList().connections.len(), srv.GetNextConnectionData(300).error];
+        a.CloseConnection();
+        let admitted = srv.GetNextConnectionData(2000);
+        [while_full, admitted.message.as_string(), srv.GetConnectionList().connections.len()]
+    "#,
+    );
+    assert_eq!(out, r#"[[2, "timeout"], "third\n", 2]"#);
+}
+
+#[test]
+fn a_client_sending_more_than_is_read_is_slowed_not_dropped() {
+    // 12 MB against a 4 MB per-connection buffer: every byte must arrive, in order.
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        let chunk = blob(1024 * 1024, 0x61);
+        let sent = 0;
+        for i in 0..12 { if c.SendBinaryData(chunk, 200) { sent += 1; } }
+        let total = 0;
+        loop {
+            let d = srv.GetNextConnectionData(500, 0);
+            if !d.result { break; }
+            total += d.message.len();
+        }
+        c.SendLine("END");
+        let tail = srv.GetNextConnectionData(2000).message.as_string();
+        [sent < 12, tail]
+    "#,
+    );
+    // Sends time out while the buffer is full (the client is slowed); what was sent arrives.
+    assert!(out.ends_with(r#"END"]"#), "{out}");
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer(0);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        let chunk = blob(1024 * 1024, 0x61);
+        let total = 0;
+        for i in 0..12 {
+            c.SendBinaryData(chunk, 0);
+            loop {
+                let d = srv.GetNextConnectionData(20, 0);
+                if !d.result { break; }
+                total += d.message.len();
+            }
+        }
+        c.FinishSending();
+        loop {
+            let d = srv.GetNextConnectionData(500, 0);
+            if !d.result { break; }
+            total += d.message.len();
+        }
+        total
+    "#,
+    );
+    assert_eq!(out, (12 * 1024 * 1024).to_string());
+}
+
+#[test]
+fn logging_to_memory_and_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.log");
+    let code = format!(
+        r#"
+        let settings = [OPI_TCP::GetLoggingSettings(true, 100, "{p}"), OPI_TCP::GetLoggingSettings(false, 100, "{p}"), OPI_TCP::GetLoggingSettings()];
+        let srv = OPI_TCP::StartServer(0, 10, settings[0]);
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${{srv.port}}`, (), (), OPI_TCP::GetLoggingSettings(true, 3));
+        c.SendLine("TCP_LOG_SRV_1\n");
+        let got = srv.GetNextConnectionData(2000);
+        c.CloseConnection();
+        let log = OPI_TCP::GetLog(srv);
+        let text = srv.GetLog(true, 2);
+        let clog = c.GetLog();
+        let none = OPI_TCP::GetLog(OPI_TCP::StartServer(0));
+        [settings.map(|s| s.mode), log.result, log.total >= 3, log.returned == log.logs.len(), text.split("\n").len(),
+         clog.returned, clog.total, none.kind, settings[2].max_entries]
+        "#,
+        p = path.display()
+    );
+    let out = eval_str("", &code);
+    assert_eq!(
+        out,
+        r#"[["both", "file", "memory"], true, true, true, 2, 3, 4, "settings", 300]"#
+    );
+    let file = std::fs::read_to_string(&path).unwrap();
+    assert!(file.contains("] Binding to port 0..."), "{file}");
+    assert!(
+        file.contains("Accepted connection 1 from 127.0.0.1:"),
+        "{file}"
+    );
+    assert!(
+        file.contains("Received 14 bytes from connection 1"),
+        "{file}"
+    );
+    assert!(
+        !file.contains("TCP_LOG_SRV"),
+        "payload bytes must not be logged: {file}"
+    );
+
+    // File-only logging: GetLog reads the file back.
+    let out = eval_str(
+        "",
+        &format!(
+            r#"let srv = OPI_TCP::StartServer(0, 1, OPI_TCP::GetLoggingSettings(false, 1, "{p}")); OPI_TCP::GetLog(srv, false, 1000).total"#,
+            p = dir.path().join("only.log").display()
+        ),
+    );
+    assert_eq!(out, "2");
+    let err = eval("OPI_TCP::GetLoggingSettings(false)").unwrap_err();
+    assert!(err.contains("neither memory nor a file"), "{err}");
+}
+
+#[test]
+fn dropping_the_last_handle_stops_the_server() {
+    let port: i64 = opi_tcp::script::engine()
+        .eval("let s = OPI_TCP::StartServer(0); s.port")
+        .unwrap();
+    let t = Instant::now();
+    loop {
+        match TcpStream::connect(("127.0.0.1", port as u16)) {
+            Err(_) => break,
+            Ok(mut s) => {
+                // Accepted by the kernel before the listener closed: it must end.
+                let mut b = [0u8; 1];
+                let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+                let _ = s.read(&mut b);
+            }
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "port {port} still open"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
