@@ -284,6 +284,7 @@ pub fn run(engine: Engine) -> Result<ExitCode> {
     let vars = Rc::new(RefCell::new(repl.var_names()));
     let config = Config::builder()
         .auto_add_history(false)
+        .completion_type(rustyline::CompletionType::List)
         .bracketed_paste(true)
         .history_ignore_space(true)
         .max_history_size(10_000)?
