@@ -7,3 +7,4 @@ mod common;
 mod peers;
 mod script;
 mod scripts;
+mod tls;

@@ -15,7 +15,7 @@ use super::address::{Host, Target};
 use super::connection::Connection;
 use super::error::{Error, ErrorKind, Phase, Result};
 use super::proxy::ProxyConfig;
-use super::tls::TlsOptions;
+use super::tls::{TlsOptions, TlsPlan};
 
 /// The connect deadline when the caller gives none. Long enough for a slow proxy chain and a TLS
 /// handshake across the world; short enough that a black-holed address does not hang a script
@@ -52,17 +52,20 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
             "connecting through a proxy is not supported by this version of opi-tcp",
         ));
     }
-    if opts.tls.is_some() {
-        return Err(Error::new(
-            ErrorKind::Settings,
-            Phase::Settings,
-            &peer,
-            "TLS is not supported by this version of opi-tcp",
-        ));
-    }
+    // Built before any I/O: a bad CA file is a settings error, not a half-open connection.
+    let tls = match &opts.tls {
+        Some(t) => Some(TlsPlan::new(target, t, &peer)?),
+        None => None,
+    };
     let deadline = Instant::now() + opts.timeout;
     let tcp = tcp_connect(target, deadline, opts.timeout).await?;
-    Ok(Connection::new(Box::new(tcp), peer))
+    match tls {
+        None => Ok(Connection::new(Box::new(tcp), peer)),
+        Some(plan) => {
+            let stream = plan.handshake(tcp, deadline, opts.timeout, &peer).await?;
+            Ok(Connection::new(Box::new(stream), peer))
+        }
+    }
 }
 
 /// Resolves `target` (unless it is an IP) and connects to the first address that accepts,

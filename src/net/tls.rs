@@ -1,7 +1,55 @@
-//! TLS settings. The handshake itself is not built yet: `connect` refuses a TLS setting with a
-//! `settings` error that says so, rather than sending plain text.
+//! TLS for a connection: the settings ([`TlsOptions`]), the rustls client configurations they
+//! stand for, the handshake, and the translation of handshake failures into words a user
+//! understands.
+//!
+//! Every configuration is built on the ring provider with `builder_with_provider`, never with
+//! `ClientConfig::builder()`: that one panics when a second provider is ever compiled in.
+//!
+//! Trust: the system store (rustls-native-certs, which honours `SSL_CERT_FILE` / `SSL_CERT_DIR`),
+//! or the bundled Mozilla roots (webpki-roots) when the system store is empty or unreadable, plus
+//! every certificate of the PEM file in `ca_cert_path`. The system roots are loaded once per
+//! process, and the default verified configuration is built once, so a script that opens a
+//! thousand connections does not read the certificate store a thousand times.
+//!
+//! The name checked and sent as SNI is the host of the target as the user wrote it (or
+//! `server_name` when given). An IP address is checked against the certificate's IP SANs and
+//! sends no SNI (RFC 6066), which is what rustls does with `ServerName::IpAddress`.
+//!
+//! `accept_invalid_certs` skips the chain and name checks but still verifies the handshake
+//! signatures, so the peer must at least own the key of the certificate it shows. It prints one
+//! warning line to stderr per process, because a silently disabled check is how test settings
+//! end up in production.
+//!
+//! Settings problems (an unreadable CA file, a client key that does not fit) are found before
+//! any byte is sent and are `settings` errors naming the file.
 
-use std::path::PathBuf;
+use std::io;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Once, OnceLock};
+use std::time::Duration;
+
+use tokio::time::{Instant, timeout_at};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::client::danger::{
+    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
+};
+use tokio_rustls::rustls::crypto::{self, CryptoProvider, WebPkiSupportedAlgorithms};
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use tokio_rustls::rustls::{
+    self, AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct,
+    PeerIncompatible, RootCertStore, SignatureScheme,
+};
+
+use super::address::{Host, Target};
+use super::connection::Io;
+use super::error::{Error, ErrorKind, Phase, Result, io_detail, lowercase_first};
+
+/// The one line printed when certificate checks are turned off.
+pub const INSECURE_WARNING: &str =
+    "warning: TLS certificate verification is disabled (accept_invalid_certs)";
 
 /// What the script asked of TLS.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -10,4 +58,605 @@ pub struct TlsOptions {
     pub accept_invalid_certs: bool,
     /// A PEM file whose certificates are added to the trusted roots.
     pub ca_cert_path: Option<PathBuf>,
+    /// A PEM file with the client certificate chain, for servers that ask for one (mutual TLS).
+    pub client_cert_path: Option<PathBuf>,
+    /// The PEM file with the client certificate's private key; when absent the key is looked for
+    /// in `client_cert_path`.
+    pub client_key_path: Option<PathBuf>,
+    /// The name to send as SNI and to check the certificate against, instead of the target's host
+    /// (for a server reached by IP or through an alias).
+    pub server_name: Option<String>,
+}
+
+/// A checked TLS plan: the configuration and the name, ready before any I/O.
+#[derive(Clone)]
+pub struct TlsPlan {
+    config: Arc<ClientConfig>,
+    name: ServerName<'static>,
+}
+
+impl std::fmt::Debug for TlsPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsPlan")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TlsPlan {
+    /// Builds the configuration `opts` ask for and the name to verify; `peer` names the target
+    /// in errors.
+    pub fn new(target: &Target, opts: &TlsOptions, peer: &str) -> Result<TlsPlan> {
+        let name = server_name(target, opts, peer)?;
+        let config = client_config(opts, peer)?;
+        Ok(TlsPlan { config, name })
+    }
+
+    /// The name the certificate is checked against (and the SNI, unless it is an IP).
+    pub fn name(&self) -> String {
+        name_text(&self.name)
+    }
+
+    /// Runs the handshake over `stream` before `deadline`; `budget` is the whole connect timeout,
+    /// named in the timeout message.
+    pub async fn handshake<S: Io>(
+        &self,
+        stream: S,
+        deadline: Instant,
+        budget: Duration,
+        peer: &str,
+    ) -> Result<TlsStream<S>> {
+        let connector = TlsConnector::from(self.config.clone());
+        match timeout_at(deadline, connector.connect(self.name.clone(), stream)).await {
+            Err(_) => Err(Error::timeout(Phase::Tls, peer, budget)),
+            Ok(Ok(tls)) => Ok(tls),
+            Ok(Err(e)) => Err(Error::new(
+                ErrorKind::Tls,
+                Phase::Tls,
+                peer,
+                describe_io(&e, &self.name(), peer),
+            )),
+        }
+    }
+}
+
+fn settings_error(peer: &str, detail: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Settings, Phase::Settings, peer, detail)
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER
+        .get_or_init(|| Arc::new(crypto::ring::default_provider()))
+        .clone()
+}
+
+fn server_name(target: &Target, opts: &TlsOptions, peer: &str) -> Result<ServerName<'static>> {
+    if let Some(name) = opts.server_name.as_deref().filter(|n| !n.is_empty()) {
+        return ServerName::try_from(name.to_string()).map_err(|_| {
+            settings_error(
+                peer,
+                format!("TLS server_name '{name}' is not a valid DNS name or IP address"),
+            )
+        });
+    }
+    match &target.host {
+        Host::Ip(ip) => Ok(ServerName::IpAddress((*ip).into())),
+        Host::Name(name) => ServerName::try_from(name.clone()).map_err(|_| {
+            Error::new(
+                ErrorKind::Address,
+                Phase::Address,
+                peer,
+                format!("'{name}' is not a valid DNS name for TLS"),
+            )
+        }),
+    }
+}
+
+fn name_text(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(n) => n.as_ref().to_string(),
+        ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
+        other => other.to_str().into_owned(),
+    }
+}
+
+/// The configuration for `opts`: a shared one for the common cases, a fresh one when a file is
+/// involved (so an edited CA file takes effect on the next connection).
+fn client_config(opts: &TlsOptions, peer: &str) -> Result<Arc<ClientConfig>> {
+    static VERIFIED: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    static INSECURE: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+
+    let client_auth = match &opts.client_cert_path {
+        Some(cert) => Some(client_identity(
+            cert,
+            opts.client_key_path.as_deref(),
+            peer,
+        )?),
+        None if opts.client_key_path.is_some() => {
+            return Err(settings_error(
+                peer,
+                "a TLS client key was given without a client certificate",
+            ));
+        }
+        None => None,
+    };
+
+    if opts.accept_invalid_certs {
+        warn_insecure_once();
+        // The CA file is still read: a wrong path is a mistake worth reporting even when it
+        // does not matter for this connection.
+        if let Some(path) = &opts.ca_cert_path {
+            load_ca_file(path, peer)?;
+        }
+        let cached = client_auth.is_none();
+        if cached && let Some(c) = INSECURE.get() {
+            return Ok(c.clone());
+        }
+        let p = provider();
+        let builder = ClientConfig::builder_with_provider(p.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| provider_error(&e, peer))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert {
+                algorithms: p.signature_verification_algorithms,
+            }));
+        let config = Arc::new(finish(builder, client_auth, peer)?);
+        if cached {
+            let _ = INSECURE.set(config.clone());
+        }
+        return Ok(config);
+    }
+
+    let cached = client_auth.is_none() && opts.ca_cert_path.is_none();
+    if cached && let Some(c) = VERIFIED.get() {
+        return Ok(c.clone());
+    }
+    let mut roots = (*system_roots()).clone();
+    if let Some(path) = &opts.ca_cert_path {
+        for cert in load_ca_file(path, peer)? {
+            roots.add(cert).map_err(|e| {
+                settings_error(
+                    peer,
+                    format!(
+                        "a certificate in the TLS CA file '{}' cannot be used as a root: {}",
+                        path.display(),
+                        lowercase_first(&e.to_string())
+                    ),
+                )
+            })?;
+        }
+    }
+    let builder = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| provider_error(&e, peer))?
+        .with_root_certificates(roots);
+    let config = Arc::new(finish(builder, client_auth, peer)?);
+    if cached {
+        let _ = VERIFIED.set(config.clone());
+    }
+    Ok(config)
+}
+
+type ClientIdentity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+
+fn finish(
+    builder: rustls::ConfigBuilder<ClientConfig, rustls::client::WantsClientCert>,
+    client_auth: Option<ClientIdentity>,
+    peer: &str,
+) -> Result<ClientConfig> {
+    match client_auth {
+        None => Ok(builder.with_no_client_auth()),
+        Some((chain, key)) => builder.with_client_auth_cert(chain, key).map_err(|e| {
+            settings_error(
+                peer,
+                format!(
+                    "the TLS client certificate and key cannot be used together: {}",
+                    lowercase_first(&e.to_string())
+                ),
+            )
+        }),
+    }
+}
+
+fn provider_error(e: &rustls::Error, peer: &str) -> Error {
+    Error::new(
+        ErrorKind::Tls,
+        Phase::Settings,
+        peer,
+        format!(
+            "the TLS provider cannot be configured: {}",
+            lowercase_first(&e.to_string())
+        ),
+    )
+}
+
+fn warn_insecure_once() {
+    static WARNED: Once = Once::new();
+    WARNED.call_once(|| eprintln!("{INSECURE_WARNING}"));
+}
+
+/// The system roots, or the bundled Mozilla roots when the system offers none we can use.
+fn system_roots() -> Arc<RootCertStore> {
+    static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let mut roots = RootCertStore::empty();
+            // Unreadable files are reported in `errors`; whatever did load is still good.
+            let native = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(native.certs);
+            if roots.is_empty() {
+                roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            }
+            Arc::new(roots)
+        })
+        .clone()
+}
+
+/// Every certificate of a PEM file; none at all is an error too (a key file or a DER file given
+/// by mistake would otherwise trust nothing, silently).
+fn load_ca_file(path: &Path, peer: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let certs = read_pem_certs(path).map_err(|why| {
+        settings_error(
+            peer,
+            format!("cannot use the TLS CA file '{}': {why}", path.display()),
+        )
+    })?;
+    Ok(certs)
+}
+
+fn read_pem_certs(path: &Path) -> std::result::Result<Vec<CertificateDer<'static>>, String> {
+    let iter = CertificateDer::pem_file_iter(path).map_err(|e| pem_error(&e))?;
+    let certs = iter
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| pem_error(&e))?;
+    if certs.is_empty() {
+        return Err("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into());
+    }
+    Ok(certs)
+}
+
+fn pem_error(e: &rustls::pki_types::pem::Error) -> String {
+    match e {
+        rustls::pki_types::pem::Error::Io(io) => io_detail(io),
+        other => format!(
+            "it is not valid PEM ({})",
+            lowercase_first(&other.to_string())
+        ),
+    }
+}
+
+fn client_identity(cert: &Path, key: Option<&Path>, peer: &str) -> Result<ClientIdentity> {
+    let chain = read_pem_certs(cert).map_err(|why| {
+        settings_error(
+            peer,
+            format!(
+                "cannot use the TLS client certificate file '{}': {why}",
+                cert.display()
+            ),
+        )
+    })?;
+    let key_path = key.unwrap_or(cert);
+    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
+        let why = match e {
+            rustls::pki_types::pem::Error::NoItemsFound => {
+                "it holds no PEM private key".to_string()
+            }
+            other => pem_error(&other),
+        };
+        settings_error(
+            peer,
+            format!(
+                "cannot use the TLS client key file '{}': {why}",
+                key_path.display()
+            ),
+        )
+    })?;
+    Ok((chain, key))
+}
+
+/// Accepts any certificate for any name, but only from a peer that proves it holds the
+/// certificate's key: the handshake signatures are verified as usual.
+#[derive(Debug)]
+struct AcceptAnyCert {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for AcceptAnyCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Why a handshake failed, from the `io::Error` tokio-rustls hands back (rustls' own error
+/// travels inside it).
+pub fn describe_io(e: &io::Error, name: &str, peer: &str) -> String {
+    if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        return describe(tls, name, peer);
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => {
+            format!("the server closed the connection during the handshake (is {peer} a TLS port?)")
+        }
+        io::ErrorKind::ConnectionReset => {
+            format!("the server reset the connection during the handshake (is {peer} a TLS port?)")
+        }
+        _ => io_detail(e),
+    }
+}
+
+/// A rustls error in a user's words; `name` is what the certificate was checked against.
+pub fn describe(e: &rustls::Error, name: &str, peer: &str) -> String {
+    use rustls::Error as E;
+    match e {
+        E::InvalidCertificate(c) => describe_certificate(c, name),
+        E::AlertReceived(a) => describe_alert(*a, name),
+        E::PeerIncompatible(p) => describe_incompatible(p, e),
+        E::InvalidMessage(_)
+        | E::InappropriateMessage { .. }
+        | E::InappropriateHandshakeMessage { .. } => format!(
+            "the server did not answer with a valid TLS handshake (is {peer} a TLS port?): {}",
+            lowercase_first(&e.to_string())
+        ),
+        E::NoCertificatesPresented => "the server presented no certificate".into(),
+        E::PeerMisbehaved(_) => format!(
+            "the server broke the TLS protocol: {}",
+            lowercase_first(&e.to_string())
+        ),
+        _ => lowercase_first(&e.to_string()),
+    }
+}
+
+fn describe_certificate(c: &CertificateError, name: &str) -> String {
+    use CertificateError as C;
+    match c {
+        C::UnknownIssuer => "the certificate is not signed by a trusted CA (unknown issuer); \
+                             to trust a private CA, give its PEM file as ca_cert_path"
+            .into(),
+        C::NotValidForName => format!("the certificate is not valid for '{name}'"),
+        C::NotValidForNameContext { presented, .. } => {
+            let names: Vec<String> = presented.iter().map(|p| presented_name(p)).collect();
+            if names.is_empty() {
+                format!("the certificate is not valid for '{name}' (it names no host)")
+            } else {
+                format!(
+                    "the certificate is not valid for '{name}' (it is for: {})",
+                    names.join(", ")
+                )
+            }
+        }
+        C::Expired => "the certificate has expired".into(),
+        C::ExpiredContext { not_after, .. } => format!(
+            "the certificate has expired (it was valid until {})",
+            utc_text(*not_after)
+        ),
+        C::NotValidYet => "the certificate is not valid yet (check the clock)".into(),
+        C::NotValidYetContext { not_before, .. } => format!(
+            "the certificate is not valid yet (it is valid from {}; check the clock)",
+            utc_text(*not_before)
+        ),
+        C::Revoked => "the certificate has been revoked".into(),
+        // rustls reports a bad chain signature and a bad handshake signature alike.
+        C::BadSignature => "a signature does not verify (in the certificate chain, or in the \
+                            handshake: the server may not hold the certificate's key)"
+            .into(),
+        C::BadEncoding => "the certificate is malformed".into(),
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            "the certificate is not meant for a TLS server (extended key usage)".into()
+        }
+        C::UnsupportedSignatureAlgorithmContext { .. }
+        | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "the certificate is signed with an unsupported algorithm".into()
+        }
+        C::UnhandledCriticalExtension => {
+            "the certificate has a critical extension we cannot check".into()
+        }
+        other => format!(
+            "the certificate was rejected: {}",
+            lowercase_first(&other.to_string())
+        ),
+    }
+}
+
+/// `DnsName("example.test")` → `example.test`, `IpAddress(127.0.0.1)` → `127.0.0.1`.
+fn presented_name(p: &str) -> String {
+    if let Some(n) = p
+        .strip_prefix("DnsName(\"")
+        .and_then(|s| s.strip_suffix("\")"))
+    {
+        return n.to_string();
+    }
+    if let Some(n) = p
+        .strip_prefix("IpAddress(")
+        .and_then(|s| s.strip_suffix(')'))
+    {
+        return n.to_string();
+    }
+    p.to_string()
+}
+
+fn describe_alert(a: AlertDescription, name: &str) -> String {
+    let alert = alert_name(a);
+    match a {
+        AlertDescription::ProtocolVersion => format!(
+            "the server does not support TLS 1.2 or 1.3 (protocol version mismatch; it sent a \
+             {alert} alert)"
+        ),
+        AlertDescription::HandshakeFailure | AlertDescription::InsufficientSecurity => format!(
+            "the server refused the handshake: no cipher suite or parameters in common, or it \
+             requires a client certificate (it sent a {alert} alert)"
+        ),
+        AlertDescription::CertificateRequired => {
+            format!("the server requires a client certificate (it sent a {alert} alert)")
+        }
+        AlertDescription::BadCertificate
+        | AlertDescription::UnsupportedCertificate
+        | AlertDescription::CertificateUnknown
+        | AlertDescription::CertificateRevoked
+        | AlertDescription::CertificateExpired
+        | AlertDescription::UnknownCA
+        | AlertDescription::AccessDenied => {
+            format!("the server rejected our client certificate (it sent a {alert} alert)")
+        }
+        AlertDescription::UnrecognisedName => {
+            format!("the server does not know the name '{name}' (it sent a {alert} alert)")
+        }
+        _ => format!("the server ended the handshake with a {alert} alert"),
+    }
+}
+
+/// `HandshakeFailure` → `handshake_failure`, as the RFCs and openssl name alerts.
+fn alert_name(a: AlertDescription) -> String {
+    let debug = format!("{a:?}");
+    let mut out = String::with_capacity(debug.len() + 4);
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    match out.as_str() {
+        "unknown_c_a" => "unknown_ca".into(),
+        "unrecognised_name" => "unrecognized_name".into(),
+        _ => out,
+    }
+}
+
+fn describe_incompatible(p: &PeerIncompatible, e: &rustls::Error) -> String {
+    use PeerIncompatible as P;
+    match p {
+        P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => {
+            "the server does not support TLS 1.2 or 1.3 (protocol version mismatch)".into()
+        }
+        P::NoCipherSuitesInCommon => "the server has no cipher suite in common with us".into(),
+        P::NoKxGroupsInCommon => "the server has no key exchange group in common with us".into(),
+        P::NoSignatureSchemesInCommon => {
+            "the server has no signature scheme in common with us".into()
+        }
+        _ => format!(
+            "the server's TLS parameters are incompatible with ours: {}",
+            lowercase_first(&e.to_string())
+        ),
+    }
+}
+
+/// `2020-01-01 00:00:00 UTC` (proleptic Gregorian, from days since 1970-01-01).
+fn utc_text(t: UnixTime) -> String {
+    let secs = t.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_utc() {
+        assert_eq!(
+            utc_text(UnixTime::since_unix_epoch(Duration::from_secs(0))),
+            "1970-01-01 00:00:00 UTC"
+        );
+        assert_eq!(
+            utc_text(UnixTime::since_unix_epoch(Duration::from_secs(
+                1_577_836_800
+            ))),
+            "2020-01-01 00:00:00 UTC"
+        );
+        assert_eq!(
+            utc_text(UnixTime::since_unix_epoch(Duration::from_secs(
+                951_782_400 + 3661
+            ))),
+            "2000-02-29 01:01:01 UTC"
+        );
+    }
+
+    #[test]
+    fn alerts_are_named_as_the_rfcs_do() {
+        assert_eq!(
+            alert_name(AlertDescription::HandshakeFailure),
+            "handshake_failure"
+        );
+        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
+        assert_eq!(
+            alert_name(AlertDescription::ProtocolVersion),
+            "protocol_version"
+        );
+    }
+
+    #[test]
+    fn presented_names_lose_their_wrapping() {
+        assert_eq!(presented_name("DnsName(\"example.test\")"), "example.test");
+        assert_eq!(presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(presented_name("DirectoryName"), "DirectoryName");
+    }
+
+    #[test]
+    fn an_ip_target_is_checked_as_an_ip() {
+        let t = Target::parse("127.0.0.1:443").unwrap();
+        let n = server_name(&t, &TlsOptions::default(), "p").unwrap();
+        assert!(matches!(n, ServerName::IpAddress(_)));
+        let t = Target::parse("localhost:443").unwrap();
+        let n = server_name(&t, &TlsOptions::default(), "p").unwrap();
+        assert_eq!(name_text(&n), "localhost");
+    }
+
+    #[test]
+    fn a_missing_ca_file_is_a_settings_error_naming_it() {
+        let opts = TlsOptions {
+            ca_cert_path: Some("/nonexistent/ca.pem".into()),
+            ..TlsOptions::default()
+        };
+        let e = client_config(&opts, "h:1").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Settings);
+        assert!(e.detail.contains("/nonexistent/ca.pem"), "{e}");
+    }
 }

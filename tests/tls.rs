@@ -1,0 +1,568 @@
+//! TLS through the script layer: verification (CA file, unknown CA, names, IP SANs, expiry),
+//! the insecure mode, close_notify in both directions, the handshake inside the connect
+//! deadline, and the example script. In-process rustls servers with rcgen certificates
+//! (`common::tls`); the real peers of `../shared/test-peers` only with `OPI_TCP_PEERS=1`.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use opi_tcp::net::{self, ConnectOptions, ErrorKind, ReadLimit, Target, TlsOptions};
+use opi_tcp::script;
+use rhai::{Dynamic, Scope};
+
+use crate::common::tls::*;
+use crate::common::{silent, speaks_first};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Runs `code` with the constants `ADDR` and `CA` (a CA file path, or "").
+fn run(addr: impl ToString, ca: &str, code: &str) -> Result<Dynamic, String> {
+    let engine = script::engine();
+    let mut scope = Scope::new();
+    scope.push_constant("ADDR", addr.to_string());
+    scope.push_constant("CA", ca.to_string());
+    engine
+        .eval_with_scope::<Dynamic>(&mut scope, code)
+        .map_err(|e| e.to_string())
+}
+
+fn run_str(addr: impl ToString, ca: &str, code: &str) -> String {
+    match run(addr, ca, code) {
+        Ok(v) => v.to_string(),
+        Err(e) => panic!("script failed: {e}\n{code}"),
+    }
+}
+
+/// Connects with `tls` (script code for the settings) and answers `connected` or
+/// `KIND: MESSAGE`.
+fn connect_outcome(addr: impl ToString, ca: &str, tls: &str) -> String {
+    run_str(
+        addr,
+        ca,
+        &format!(
+            r#"
+            let c = OPI_TCP::CreateConnection(ADDR, {tls});
+            if OPI_TCP::IsClientObject(c) {{
+                c.SendLine("ping\n");
+                let got = c.ReadLine((), "\n", 5000);
+                c.CloseConnection();
+                if got == "ping\n" {{ "connected" }} else {{ `echo failed: ${{got}}` }}
+            }} else {{
+                `${{c.kind}}: ${{c.error}}`
+            }}
+        "#
+        ),
+    )
+}
+
+fn localhost(a: SocketAddr) -> String {
+    format!("localhost:{}", a.port())
+}
+
+#[test]
+fn verified_with_a_ca_file() {
+    let ca = Ca::new("Test CA");
+    let a = tls_echo(&ca.leaf(&["localhost"]));
+    let file = temp_file(&ca.pem);
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert_eq!(out, "connected");
+}
+
+#[test]
+fn an_unknown_ca_is_refused() {
+    let ca = Ca::new("Untrusted CA");
+    let a = tls_echo(&ca.leaf(&["localhost"]));
+    let out = connect_outcome(localhost(a), "", "OPI_TCP::GetTlsSettings(false)");
+    assert!(
+        out.starts_with("tls: tls handshake with localhost:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the certificate is not signed by a trusted CA (unknown issuer)"),
+        "{out}"
+    );
+
+    // Trusting another CA does not help either.
+    let other = Ca::new("Other CA");
+    let file = temp_file(&other.pem);
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert!(out.contains("unknown issuer"), "{out}");
+}
+
+#[test]
+fn a_certificate_for_another_name_is_refused_naming_the_name() {
+    let ca = Ca::new("Test CA");
+    let a = tls_echo(&ca.leaf(&["example.test"]));
+    let file = temp_file(&ca.pem);
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert!(out.starts_with("tls: "), "{out}");
+    assert!(
+        out.contains("the certificate is not valid for 'localhost' (it is for: example.test)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_ip_address_needs_an_ip_san() {
+    let ca = Ca::new("Test CA");
+    let file = temp_file(&ca.pem);
+    let with_ip = tls_echo(&ca.leaf(&["localhost", "127.0.0.1"]));
+    let out = connect_outcome(
+        with_ip,
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert_eq!(out, "connected");
+
+    let name_only = tls_echo(&ca.leaf(&["localhost"]));
+    let out = connect_outcome(
+        name_only,
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert!(
+        out.contains("the certificate is not valid for '127.0.0.1' (it is for: localhost)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn sni_is_the_hostname_and_absent_for_an_ip() {
+    let ca = Ca::new("Test CA");
+    let file = temp_file(&ca.pem);
+    let (a, sni) = tls_sni_probe(&ca.leaf(&["localhost", "127.0.0.1"]));
+    let tls = "OPI_TCP::GetTlsSettings(false, CA)";
+    assert_eq!(
+        connect_outcome(localhost(a), &path_of(&file), tls),
+        "connected"
+    );
+    assert_eq!(
+        sni.recv_timeout(WAIT).unwrap().as_deref(),
+        Some("localhost")
+    );
+    assert_eq!(connect_outcome(a, &path_of(&file), tls), "connected");
+    assert_eq!(sni.recv_timeout(WAIT).unwrap(), None);
+}
+
+#[test]
+fn a_ca_file_with_several_certificates_trusts_each() {
+    let ca = Ca::new("Right CA");
+    let a = tls_echo(&ca.leaf(&["localhost"]));
+    let first = Ca::new("First CA");
+    let third = Ca::new("Third CA");
+    let file = temp_file(&format!("{}{}{}", first.pem, ca.pem, third.pem));
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert_eq!(out, "connected");
+}
+
+#[test]
+fn a_missing_or_certificate_less_ca_file_is_a_settings_error_naming_it() {
+    let a = silent();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-ca.pem");
+    let missing = missing.to_str().unwrap();
+    let out = connect_outcome(a, missing, "OPI_TCP::GetTlsSettings(false, CA)");
+    assert!(
+        out.starts_with("settings: settings for 127.0.0.1:"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("'{missing}'")), "{out}");
+    assert!(out.contains("no such file"), "{out}");
+
+    let key_only = temp_file(&self_signed(&["localhost"]).key_pem);
+    let out = connect_outcome(a, &path_of(&key_only), "OPI_TCP::GetTlsSettings(false, CA)");
+    assert!(out.starts_with("settings: "), "{out}");
+    assert!(out.contains(&format!("'{}'", path_of(&key_only))), "{out}");
+    assert!(out.contains("no PEM certificate"), "{out}");
+
+    let empty = temp_file("");
+    let out = connect_outcome(a, &path_of(&empty), "OPI_TCP::GetTlsSettings(false, CA)");
+    assert!(out.contains("no PEM certificate"), "{out}");
+}
+
+#[test]
+fn an_expired_certificate_is_refused_with_its_date() {
+    let ca = Ca::new("Test CA");
+    let a = tls_echo(&ca.expired_leaf(&["localhost"]));
+    let file = temp_file(&ca.pem);
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert!(out.starts_with("tls: "), "{out}");
+    assert!(
+        out.contains("the certificate has expired (it was valid until 2020-01-01 00:00:00 UTC)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn insecure_mode_accepts_a_self_signed_certificate_for_another_name() {
+    let a = tls_echo(&self_signed(&["example.test"]));
+    let out = connect_outcome(a, "", "OPI_TCP::GetTlsSettings(true)");
+    assert_eq!(out, "connected");
+    // The same server is refused when verification is on.
+    let out = connect_outcome(a, "", "OPI_TCP::GetTlsSettings(false)");
+    assert!(out.starts_with("tls: "), "{out}");
+}
+
+#[test]
+fn insecure_mode_still_checks_the_handshake_signature() {
+    // A server showing a certificate whose key it does not hold.
+    let a = tls_impostor(&self_signed(&["localhost"]));
+    let out = connect_outcome(a, "", "OPI_TCP::GetTlsSettings(true)");
+    assert!(out.starts_with("tls: "), "{out}");
+    assert!(out.contains("signature"), "{out}");
+}
+
+#[test]
+fn a_plain_server_is_not_mistaken_for_tls() {
+    let a = speaks_first(b"SSH-2.0-OpenSSH_9.2p1\r\n");
+    let out = connect_outcome(a, "", "OPI_TCP::GetTlsSettings(true)");
+    assert!(out.starts_with("tls: "), "{out}");
+    assert!(out.contains("a TLS port?"), "{out}");
+}
+
+#[test]
+fn reads_markers_and_leftovers_behave_as_over_plain_tcp() {
+    let ca = Ca::new("Test CA");
+    let a = tls_echo(&ca.leaf(&["localhost"]));
+    let file = temp_file(&ca.pem);
+    let out = run_str(
+        localhost(a),
+        &path_of(&file),
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        c.SendLine("one\ntwo\nthree");
+        let a = c.ReadLine((), "\n", 2000);
+        let b = c.ReadBinaryData(2, "", 2000).as_string();
+        let rest = c.ReadLine((), "\n", 2000);
+        let tail = c.ReadLine((), (), 300);
+        c.SendBinaryData(blob(3, 65));
+        let d = c.ReadBinaryData(3, (), 2000);
+        [a, b, rest, tail, d.len(), c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, r#"["one\n", "tw", "o\n", "three", 3, ()]"#);
+}
+
+#[test]
+fn data_before_a_missing_close_notify_is_returned_as_at_eof() {
+    let ca = Ca::new("Test CA");
+    let a = tls_send_and_drop(&ca.leaf(&["localhost"]), b"last words, no close_notify");
+    let file = temp_file(&ca.pem);
+    let out = run_str(
+        localhost(a),
+        &path_of(&file),
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        let all = c.ReadLine((), (), 5000);
+        let again = c.ReadLine((), (), 300);
+        [all, again, c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, r#"["last words, no close_notify", "", ()]"#);
+}
+
+#[test]
+fn close_connection_sends_close_notify() {
+    let ca = Ca::new("Test CA");
+    let (a, ending) = tls_observer(&ca.leaf(&["localhost"]), b"");
+    let file = temp_file(&ca.pem);
+    let out = run_str(
+        localhost(a),
+        &path_of(&file),
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        c.SendLine("bye");
+        c.CloseConnection()
+    "#,
+    );
+    assert_eq!(out, "true");
+    assert_eq!(
+        ending.recv_timeout(WAIT).unwrap(),
+        Ending::CloseNotify(b"bye".to_vec())
+    );
+}
+
+#[test]
+fn finish_sending_sends_close_notify_and_reading_still_works() {
+    let ca = Ca::new("Test CA");
+    let (a, ending) = tls_observer(&ca.leaf(&["localhost"]), b"got it");
+    let file = temp_file(&ca.pem);
+    let out = run_str(
+        localhost(a),
+        &path_of(&file),
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        c.SendLine("request");
+        let finished = c.FinishSending();
+        let reply = c.ReadLine((), (), 5000);
+        [finished, reply, c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, r#"[true, "got it", ()]"#);
+    assert_eq!(
+        ending.recv_timeout(WAIT).unwrap(),
+        Ending::CloseNotify(b"request".to_vec())
+    );
+}
+
+#[test]
+fn a_stalled_handshake_hits_the_connect_deadline() {
+    let a = silent();
+    let t = Instant::now();
+    let out = run_str(
+        a,
+        "",
+        r#"
+        set_connect_timeout(300);
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false));
+        `${c.kind}: ${c.error}`
+    "#,
+    );
+    assert!(
+        out.starts_with("timeout: tls handshake with 127.0.0.1:"),
+        "{out}"
+    );
+    assert!(out.ends_with("timed out after 300ms"), "{out}");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+}
+
+#[test]
+fn process_request_over_tls() {
+    let ca = Ca::new("Test CA");
+    let a = tls_reverse_lines(&ca.leaf(&["localhost"]));
+    let file = temp_file(&ca.pem);
+    let out = run_str(
+        localhost(a),
+        &path_of(&file),
+        r#"
+        let ok = OPI_TCP::ProcessRequest(ADDR, "hello\n", true, OPI_TCP::GetTlsSettings(false, CA));
+        let refused = OPI_TCP::ProcessRequest(ADDR, "hello\n", true, OPI_TCP::GetTlsSettings(false));
+        [ok, refused.kind]
+    "#,
+    );
+    assert_eq!(out, r#"["olleh\n", "tls"]"#);
+}
+
+#[test]
+fn the_insecure_warning_is_printed_once_per_process() {
+    let a = tls_echo(&self_signed(&["example.test"]));
+    let code = format!(
+        r#"
+        for i in 0..3 {{
+            let c = OPI_TCP::CreateConnection("{a}", OPI_TCP::GetTlsSettings(true));
+            c.CloseConnection();
+        }}
+        print("done");
+    "#
+    );
+    let out = Command::cargo_bin("opi-tcp")
+        .unwrap()
+        .args(["eval", &code])
+        .assert()
+        .success()
+        .stdout("done\n");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(
+        stderr,
+        "warning: TLS certificate verification is disabled (accept_invalid_certs)\n"
+    );
+}
+
+#[test]
+fn the_tls_echo_example_runs() {
+    let ca = Ca::new("Test CA");
+    let a = tls_echo(&ca.leaf(&["localhost"]));
+    let file = temp_file(&ca.pem);
+    Command::cargo_bin("opi-tcp")
+        .unwrap()
+        .args(["scripts/tls_echo.rhai", &localhost(a), &path_of(&file)])
+        .assert()
+        .success()
+        .stdout("echoed: Hello over TLS!\n");
+}
+
+// ---- Additions of the net layer that the script map does not carry yet.
+
+fn net_round_trip(addr: &str, tls: TlsOptions) -> Result<String, net::Error> {
+    let target = Target::parse(addr)?;
+    let opts = ConnectOptions {
+        tls: Some(tls),
+        ..ConnectOptions::default()
+    };
+    net::runtime::block_on(async {
+        let mut conn = net::connect(&target, &opts).await?;
+        conn.send(b"ping\n", Some(WAIT)).await?;
+        let limit = ReadLimit {
+            max: None,
+            marker: Some(b"\n".to_vec()),
+            timeout: Some(WAIT),
+            cap: 1 << 20,
+        };
+        let out = conn.read(&limit).await;
+        conn.close().await;
+        match out.error {
+            Some(e) => Err(e),
+            None => Ok(String::from_utf8_lossy(&out.data).into_owned()),
+        }
+    })
+    .unwrap()
+}
+
+#[test]
+fn mutual_tls_with_a_client_certificate() {
+    let server_ca = Ca::new("Server CA");
+    let client_ca = Ca::new("Client CA");
+    let a = serve_mutual_tls(&server_ca.leaf(&["localhost"]), &client_ca, |mut tls| {
+        use std::io::{Read, Write};
+        let mut buf = [0u8; 64];
+        if let Ok(n) = tls.read(&mut buf) {
+            let _ = tls.write_all(&buf[..n]).and_then(|_| tls.flush());
+        }
+        close_tls(&mut tls);
+    });
+    let ca_file = temp_file(&server_ca.pem);
+    let client = client_ca.leaf(&["client.test"]);
+    let cert = temp_file(&client.cert_pem);
+    let key = temp_file(&client.key_pem);
+    let opts = TlsOptions {
+        ca_cert_path: Some(ca_file.path().into()),
+        client_cert_path: Some(cert.path().into()),
+        client_key_path: Some(key.path().into()),
+        ..TlsOptions::default()
+    };
+    assert_eq!(net_round_trip(&localhost(a), opts).unwrap(), "ping\n");
+
+    // Certificate and key in one file.
+    let both = temp_file(&format!("{}{}", client.cert_pem, client.key_pem));
+    let opts = TlsOptions {
+        ca_cert_path: Some(ca_file.path().into()),
+        client_cert_path: Some(both.path().into()),
+        ..TlsOptions::default()
+    };
+    assert_eq!(net_round_trip(&localhost(a), opts).unwrap(), "ping\n");
+
+    // A key that is not the certificate's is found before connecting.
+    let stranger = self_signed(&["x.test"]);
+    let wrong_key = temp_file(&stranger.key_pem);
+    let opts = TlsOptions {
+        ca_cert_path: Some(ca_file.path().into()),
+        client_cert_path: Some(cert.path().into()),
+        client_key_path: Some(wrong_key.path().into()),
+        ..TlsOptions::default()
+    };
+    let e = net_round_trip(&localhost(a), opts).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Settings, "{e}");
+}
+
+#[test]
+fn a_server_name_override_is_checked_and_sent() {
+    let ca = Ca::new("Test CA");
+    let (a, sni) = tls_sni_probe(&ca.leaf(&["service.test"]));
+    let ca_file = temp_file(&ca.pem);
+    let opts = TlsOptions {
+        ca_cert_path: Some(ca_file.path().into()),
+        server_name: Some("service.test".into()),
+        ..TlsOptions::default()
+    };
+    assert_eq!(net_round_trip(&a.to_string(), opts).unwrap(), "ping\n");
+    assert_eq!(
+        sni.recv_timeout(WAIT).unwrap().as_deref(),
+        Some("service.test")
+    );
+}
+
+// ---- Real peers (../shared/test-peers), only with OPI_TCP_PEERS=1.
+
+/// The CA of the real peers, or `None` (and a note) when they are not enabled.
+fn peers_ca() -> Option<String> {
+    if std::env::var("OPI_TCP_PEERS").as_deref() != Ok("1") {
+        eprintln!(
+            "skipped: set OPI_TCP_PEERS=1 (and start ../shared/test-peers/start-test-servers.sh) \
+             to run the TLS tests against real peers"
+        );
+        return None;
+    }
+    Some(std::env::var("OPI_TCP_PEER_CA").unwrap_or_else(|_| "/tmp/tcptest/ca.pem".into()))
+}
+
+#[test]
+fn peers_ncat_and_socat_tls_echo() {
+    let Some(ca) = peers_ca() else { return };
+    let tls = "OPI_TCP::GetTlsSettings(false, CA)";
+    for addr in [
+        "127.0.0.1:17443",
+        "localhost:17443",
+        "127.0.0.1:17444",
+        "localhost:17444",
+    ] {
+        assert_eq!(connect_outcome(addr, &ca, tls), "connected", "{addr}");
+    }
+    // Without the test CA the peers' certificate is refused.
+    let out = connect_outcome("localhost:17444", "", "OPI_TCP::GetTlsSettings(false)");
+    assert!(out.contains("unknown issuer"), "{out}");
+}
+
+#[test]
+fn peers_openssl_reverse_server() {
+    let Some(ca) = peers_ca() else { return };
+    let out = run_str(
+        "localhost:17445",
+        &ca,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        c.SendLine("hello\n");
+        let got = c.ReadLine((), "\n", 5000);
+        c.CloseConnection();
+        let req = OPI_TCP::ProcessRequest(ADDR, "abc\n", true, OPI_TCP::GetTlsSettings(false, CA));
+        [got, req]
+    "#,
+    );
+    assert_eq!(out, r#"["olleh\n", "cba\n"]"#);
+}
+
+#[test]
+fn peers_missing_close_notify() {
+    let Some(ca) = peers_ca() else { return };
+    let out = run_str(
+        "localhost:17447",
+        &ca,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        let all = c.ReadLine((), (), 5000);
+        [all, c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, r#"["bye-without-close-notify\n", ()]"#);
+}
+
+#[test]
+fn peers_tls_echo_example() {
+    let Some(ca) = peers_ca() else { return };
+    Command::cargo_bin("opi-tcp")
+        .unwrap()
+        .args(["scripts/tls_echo.rhai", "localhost:17444", &ca])
+        .assert()
+        .success()
+        .stdout("echoed: Hello over TLS!\n");
+}
