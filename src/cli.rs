@@ -17,6 +17,7 @@ use opi_tcp::script::{self, Failure, Session, Source};
 use rhai::{Dynamic, Engine, Scope};
 
 pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 const EXAMPLES: &str = "\
@@ -25,6 +26,7 @@ Examples:
   echo 'print(1 + 1)' | opi-tcp               run stdin
   opi-tcp eval 'OPI_TCP::GetTlsSettings(true)'
   opi-tcp request -a tcpbin.com:4242 -d 'Echo this!\\n'
+  opi-tcp test scripts/opi --param TCP_Address=127.0.0.1:17001
   opi-tcp functions Read                      signatures containing 'Read'
   opi-tcp                                     interactive REPL";
 
@@ -87,6 +89,14 @@ enum Command {
                       opi-tcp request -a example.org:443 -d 'x\\n' -t '{\"use_tls\":true}'"
     )]
     Request(RequestArgs),
+    /// Run the `fn test_*()` functions of test scripts; ends with `N passed, N failed`
+    #[command(
+        after_help = "Examples:\n  opi-tcp test scripts/opi --param TCP_Address=127.0.0.1:17001\n  \
+                            opi-tcp test tests.rhai --filter read --junit report.xml\n\n\
+                            PARAMS precedence (highest first): --param, --params FILE.json, \
+                            environment variables OPI_PARAM_<NAME>."
+    )]
+    Test(TestArgs),
     /// List every script function with its signature
     #[command(after_help = "Example:\n  opi-tcp functions ReadLine")]
     Functions {
@@ -96,6 +106,27 @@ enum Command {
     /// Write Rhai definition files (.d.rhai) for editors into DIR
     #[command(after_help = "Example:\n  opi-tcp defs .rhai-defs")]
     Defs { dir: PathBuf },
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Test files, or folders searched for *.rhai [default: .]
+    paths: Vec<PathBuf>,
+    /// Run only tests whose `file::test_name` contains TEXT
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// A test parameter, visible as PARAMS.NAME (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+    /// Test parameters from a JSON object
+    #[arg(long = "params", value_name = "FILE.json")]
+    params_file: Option<PathBuf>,
+    /// Write a JUnit XML report
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Deadline of each test, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    timeout: f64,
 }
 
 #[derive(Args)]
@@ -131,6 +162,7 @@ pub fn main() -> Result<ExitCode> {
         Some(Command::Repl) => crate::repl::run(prepare(script::engine_with(session))),
         Some(Command::Eval { code }) => eval(session, &code),
         Some(Command::Request(args)) => request(session, args),
+        Some(Command::Test(args)) => test(session, args),
         Some(Command::Functions { filter }) => {
             functions(filter.as_deref());
             Ok(ExitCode::SUCCESS)
@@ -346,6 +378,31 @@ fn unescape(s: &str) -> Result<Vec<u8>> {
         }
     }
     Ok(out)
+}
+
+fn test(session: Session, args: TestArgs) -> Result<ExitCode> {
+    let usage = |msg: String| {
+        eprintln!("Error: {msg}");
+        Ok(ExitCode::from(EXIT_USAGE))
+    };
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        return usage("--timeout must be a positive number of seconds".into());
+    }
+    if let Some(p) = args.paths.iter().find(|p| !p.exists()) {
+        return usage(format!("no such file or folder: {}", p.display()));
+    }
+    if let Some(p) = args.params.iter().find(|p| !p.contains('=')) {
+        return usage(format!("--param takes NAME=VALUE, not '{p}'"));
+    }
+    let opts = crate::testing::Options {
+        paths: args.paths,
+        filter: args.filter,
+        params: args.params,
+        params_file: args.params_file,
+        junit: args.junit,
+        timeout: Duration::from_secs_f64(args.timeout),
+    };
+    crate::testing::run(prepare(script::engine_with(session)), opts)
 }
 
 fn functions(filter: Option<&str>) {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod repl;
+mod testing;
 
 use std::process::ExitCode;
 

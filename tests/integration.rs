@@ -7,4 +7,5 @@ mod common;
 mod peers;
 mod script;
 mod scripts;
+mod server;
 mod tls;

@@ -492,6 +492,34 @@ fn a_server_name_override_is_checked_and_sent() {
     );
 }
 
+#[test]
+fn client_certificate_and_server_name_through_the_settings_map() {
+    let server_ca = Ca::new("Server CA");
+    let client_ca = Ca::new("Client CA");
+    let a = serve_mutual_tls(&server_ca.leaf(&["service.test"]), &client_ca, |mut tls| {
+        use std::io::{Read, Write};
+        let mut buf = [0u8; 64];
+        if let Ok(n) = tls.read(&mut buf) {
+            let _ = tls.write_all(&buf[..n]).and_then(|_| tls.flush());
+        }
+        close_tls(&mut tls);
+    });
+    let ca_file = temp_file(&server_ca.pem);
+    let client = client_ca.leaf(&["client.test"]);
+    let both = temp_file(&format!("{}{}", client.cert_pem, client.key_pem));
+    let ca = ca_file.path().display().to_string();
+    let tls = format!(
+        r#"OPI_TCP::GetTlsSettings(false, CA) + #{{client_cert_path: "{}", server_name: "service.test"}}"#,
+        both.path().display()
+    );
+    assert_eq!(connect_outcome(a, &ca, &tls), "connected");
+    let out = connect_outcome(a, &ca, r#"#{use_tls: true, ca_cert_path: CA, sni: "x"}"#);
+    assert!(
+        out.starts_with("settings:") && out.contains("server_name"),
+        "{out}"
+    );
+}
+
 // ---- Real peers (../shared/test-peers), only with OPI_TCP_PEERS=1.
 
 /// The CA of the real peers, or `None` (and a note) when they are not enabled.

@@ -79,9 +79,20 @@ impl Log {
         let line = format!("[{}] {}", timestamp(SystemTime::now()), event.as_ref());
         let Ok(mut s) = self.state.lock() else { return };
         s.total += 1;
-        if let Some((_, f)) = s.file.as_mut() {
-            if let Err(e) = writeln!(f, "{line}").and_then(|_| f.flush()) {
-                s.file_error = Some(e.to_string());
+        let failed = match s.file.as_mut() {
+            Some((_, f)) => writeln!(f, "{line}").and_then(|_| f.flush()).err(),
+            None => None,
+        };
+        // A failing file is said once, in memory, instead of silently losing every entry.
+        if let Some(e) = failed
+            && s.file_error.is_none()
+        {
+            s.file_error = Some(e.to_string());
+            if self.max_entries > 0 {
+                s.entries.push_back(format!(
+                    "[{}] Log file write failed: {e}",
+                    timestamp(SystemTime::now())
+                ));
             }
         }
         if self.max_entries > 0 {

@@ -203,22 +203,34 @@ pub fn tls_options(v: &Dynamic) -> net::Result<Option<TlsOptions>> {
         match key.as_str() {
             "use_tls" => use_tls = bool_field()?,
             "accept_invalid_certs" => opts.accept_invalid_certs = bool_field()?,
-            "ca_cert_path" => {
-                let Some(path) = value.read_lock::<ImmutableString>() else {
-                    return Err(settings_error("TLS field 'ca_cert_path' must be a string"));
+            "ca_cert_path" => opts.ca_cert_path = path_field(key, value)?,
+            "client_cert_path" => opts.client_cert_path = path_field(key, value)?,
+            "client_key_path" => opts.client_key_path = path_field(key, value)?,
+            "server_name" => {
+                let Some(name) = value.read_lock::<ImmutableString>() else {
+                    return Err(settings_error("TLS field 'server_name' must be a string"));
                 };
-                if !path.is_empty() {
-                    opts.ca_cert_path = Some(PathBuf::from(path.as_str()));
-                }
+                opts.server_name = (!name.is_empty()).then(|| name.to_string());
             }
             other => {
                 return Err(settings_error(format!(
-                    "unknown TLS field '{other}' (known: use_tls, accept_invalid_certs, ca_cert_path)"
+                    "unknown TLS field '{other}' (known: use_tls, accept_invalid_certs, ca_cert_path, \
+                     client_cert_path, client_key_path, server_name)"
                 )));
             }
         }
     }
     Ok(use_tls.then_some(opts))
+}
+
+/// A path field of the TLS map: a string; empty means not set.
+fn path_field(key: &str, value: &Dynamic) -> net::Result<Option<PathBuf>> {
+    let Some(path) = value.read_lock::<ImmutableString>() else {
+        return Err(settings_error(format!(
+            "TLS field '{key}' must be a string"
+        )));
+    };
+    Ok((!path.is_empty()).then(|| PathBuf::from(path.as_str())))
 }
 
 /// The map of `GetProxySettings`; login and password only when given.

@@ -7,6 +7,7 @@
 //! it also bounds a single read.
 
 mod api;
+mod assert;
 mod client;
 mod convert;
 mod encoding;
@@ -73,6 +74,7 @@ fn bare_engine(session: Session) -> Engine {
     engine.register_fn("to_string", |s: &mut TcpServer| format!("{s:?}"));
     engine.register_fn("to_debug", |s: &mut TcpServer| format!("{s:?}"));
     register_helpers(&mut engine);
+    assert::register(&mut engine);
     engine
 }
 
