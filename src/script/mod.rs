@@ -12,6 +12,7 @@ mod client;
 mod convert;
 mod encoding;
 mod fallback;
+mod helpers;
 mod logging;
 mod opi_tcp;
 mod server;
@@ -73,29 +74,9 @@ fn bare_engine(session: Session) -> Engine {
     engine.register_type_with_name::<TcpServer>("TcpServer");
     engine.register_fn("to_string", |s: &mut TcpServer| format!("{s:?}"));
     engine.register_fn("to_debug", |s: &mut TcpServer| format!("{s:?}"));
-    register_helpers(&mut engine);
+    helpers::register(&mut engine);
     assert::register(&mut engine);
     engine
-}
-
-/// Global helpers that ported OneScript code needs and Rhai lacks (README lists them).
-fn register_helpers(engine: &mut Engine) {
-    rhai::FuncRegistration::new("sleep")
-        .with_volatility(true)
-        .with_params_info(["ms: i64"])
-        .with_comments(["/// Pauses the script for `ms` milliseconds (OPI's `OPI_Tools.Pause`)."])
-        .register_into_engine(engine, |ctx: rhai::NativeCallContext, ms: i64| {
-            api::sleep(&ctx, ms)
-        });
-    rhai::FuncRegistration::new("set_connect_timeout")
-        .with_volatility(true)
-        .with_params_info(["ms: i64"])
-        .with_comments([
-            "/// Sets the deadline of every later connect (DNS, TCP, proxy and TLS handshakes; default 30000 ms).",
-        ])
-        .register_into_engine(engine, |ctx: rhai::NativeCallContext, ms: i64| {
-            api::set_connect_timeout(&ctx, ms)
-        });
 }
 
 /// Every documented script function, one signature per line, sorted (`opi-tcp functions`).

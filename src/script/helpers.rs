@@ -1,0 +1,67 @@
+//! Global helpers that ported OneScript code needs and Rhai lacks, named as Rhai names things:
+//! `sleep(ms)` (OPI's `OPI_Tools.Pause`), `set_connect_timeout(ms)`, and the few file and clock
+//! functions OPI's test suites use (`GetTempFileName`, `FileExists`, file sizes, timestamps for
+//! unique markers).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rhai::{Engine, FuncRegistration, ImmutableString, NativeCallContext};
+
+use super::api;
+use super::convert::{RhaiResult, throw};
+
+fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
+    FuncRegistration::new(name)
+        .with_volatility(true)
+        .with_params_info(params)
+        .with_comments([doc])
+}
+
+/// A path in the system's temporary folder that no other call of this process returns.
+fn temp_file_path(ext: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let ext = ext.trim_start_matches('.');
+    let name = format!("opi-tcp-{}-{n}-{nanos:x}", std::process::id());
+    let name = if ext.is_empty() { name } else { format!("{name}.{ext}") };
+    std::env::temp_dir().join(name).display().to_string()
+}
+
+fn file_size(ctx: &NativeCallContext, path: &str) -> RhaiResult<i64> {
+    std::fs::metadata(path)
+        .map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX))
+        .map_err(|e| throw(ctx, format!("{path}: {e}")))
+}
+
+pub fn register(engine: &mut Engine) {
+    reg("sleep", &["ms: i64"], "/// Pauses the script for `ms` milliseconds (OPI's `OPI_Tools.Pause`); Ctrl-C interrupts it.")
+        .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| api::sleep(&ctx, ms));
+    reg(
+        "set_connect_timeout",
+        &["ms: i64"],
+        "/// Sets the deadline of every later connect (DNS, TCP, proxy and TLS handshakes; default 30000 ms).",
+    )
+    .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| api::set_connect_timeout(&ctx, ms));
+    reg("temp_file_path", &[], "/// A fresh path in the temporary folder (OneScript's `GetTempFileName()`); nothing is created.")
+        .register_into_engine(engine, || temp_file_path(""));
+    reg("temp_file_path", &["extension: string"], "/// A fresh temporary path ending in `.extension`.")
+        .register_into_engine(engine, |ext: ImmutableString| temp_file_path(&ext));
+    reg("file_exists", &["path: string"], "/// Whether a file or folder exists at `path`.")
+        .register_into_engine(engine, |path: ImmutableString| std::path::Path::new(path.as_str()).exists());
+    reg("file_size", &["path: string"], "/// The size of the file at `path` in bytes (throws if it cannot be read).")
+        .register_into_engine(engine, |ctx: NativeCallContext, path: ImmutableString| file_size(&ctx, &path));
+    reg("remove_file", &["path: string"], "/// Deletes the file at `path`; `false` if there was none.")
+        .register_into_engine(engine, |path: ImmutableString| std::fs::remove_file(path.as_str()).is_ok());
+    reg("unix_time_ms", &[], "/// Milliseconds since 1970-01-01 UTC (for unique markers and timing).")
+        .register_into_engine(engine, || {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0)
+        });
+}
