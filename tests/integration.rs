@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod peers;
+mod proxy;
 mod script;
 mod scripts;
 mod server;

@@ -6,7 +6,11 @@ use crate::cli::opi;
 use crate::common::*;
 
 /// Scripts whose runs live next to the feature they show.
-const RUN_ELSEWHERE: &[(&str, &str)] = &[("tls_echo.rhai", "tests/tls.rs")];
+const RUN_ELSEWHERE: &[(&str, &str)] = &[
+    ("tls_echo.rhai", "tests/tls.rs"),
+    ("socks5_tls.rhai", "tests/proxy.rs"),
+    ("http_connect.rhai", "tests/proxy.rs"),
+];
 
 fn run(script: &str, args: &[String]) -> assert_cmd::assert::Assert {
     opi().arg(format!("scripts/{script}")).args(args).assert()

@@ -1,9 +1,10 @@
 //! Opening a connection: resolve, TCP connect, then the layers the options ask for, all inside
 //! one connect deadline.
 //!
-//! The path is fixed: (proxy tunnel →) TCP → (TLS →) [`Connection`]. Each resolved address is
-//! tried in turn and the last failure is reported, so "refused on ::1, timed out on 127.0.0.1"
-//! ends as the error of the last address tried.
+//! The path is fixed: TCP (to the target, or to the proxy and through its tunnel, see
+//! [`proxy::tunnel`]) → (TLS →) [`Connection`]. Each resolved address is tried in turn and the
+//! last failure is reported, so "refused on ::1, timed out on 127.0.0.1" ends as the error of the
+//! last address tried.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use tokio::time::{Instant, timeout_at};
 use super::address::{Host, Target};
 use super::connection::Connection;
 use super::error::{Error, ErrorKind, Phase, Result};
-use super::proxy::ProxyConfig;
+use super::proxy::{self, ProxyConfig};
 use super::tls::{TlsOptions, TlsPlan};
 
 /// The connect deadline when the caller gives none. Long enough for a slow proxy chain and a TLS
@@ -44,21 +45,21 @@ impl Default for ConnectOptions {
 /// Opens a connection to `target`.
 pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connection> {
     let peer = target.to_string();
-    if opts.proxy.is_some() {
-        return Err(Error::new(
-            ErrorKind::Settings,
-            Phase::Settings,
-            &peer,
-            "connecting through a proxy is not supported by this version of opi-tcp",
-        ));
+    // Both checked before any I/O: a bad CA file or a target the proxy cannot carry is a
+    // settings error, not a half-open connection.
+    if let Some(proxy) = &opts.proxy {
+        proxy.check_target(target, &peer)?;
     }
-    // Built before any I/O: a bad CA file is a settings error, not a half-open connection.
     let tls = match &opts.tls {
         Some(t) => Some(TlsPlan::new(target, t, &peer)?),
         None => None,
     };
     let deadline = Instant::now() + opts.timeout;
-    let tcp = tcp_connect(target, deadline, opts.timeout).await?;
+    let tcp = match &opts.proxy {
+        None => tcp_connect(target, deadline, opts.timeout).await?,
+        Some(proxy) => proxy::tunnel(proxy, target, deadline, opts.timeout, &peer).await?,
+    };
+    // Over a tunnel TLS still checks (and sends as SNI) the target's name, never the proxy's.
     match tls {
         None => Ok(Connection::new(Box::new(tcp), peer)),
         Some(plan) => {

@@ -1,0 +1,1065 @@
+//! Proxies through the script layer: SOCKS5 (methods, credentials, every reply code, every bound
+//! address type), SOCKS4 and SOCKS4a, HTTP CONNECT (2xx, 401/407, other codes, an oversized head,
+//! the target's first bytes in the proxy's segment), where names are resolved, validation before
+//! any byte is sent, deadlines, TLS over each type, and the example scripts. In-process fakes
+//! (`common::proxy`); the real proxies of `../shared/test-peers` only with `OPI_TCP_PEERS=1`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use opi_tcp::script;
+use rhai::{Dynamic, Scope};
+
+use crate::cli::opi;
+use crate::common::proxy::*;
+use crate::common::tls::*;
+use crate::common::{echo, refused_port, silent, speaks_first};
+use crate::peers;
+
+const WAIT: Duration = Duration::from_secs(5);
+const SECRET: &str = "hunter2-secret";
+const BANNER: &[u8] = b"BANNER-FROM-SERVER\n";
+
+/// Runs `code` with the constants `ADDR` (the target), `PROXY` (`host:port` of the proxy),
+/// `PROXY_HOST`, `PROXY_PORT` and `SECRET`.
+fn run(target: impl ToString, proxy: SocketAddr, code: &str) -> Result<Dynamic, String> {
+    let engine = script::engine();
+    let mut scope = Scope::new();
+    scope.push_constant("ADDR", target.to_string());
+    scope.push_constant("PROXY", proxy.to_string());
+    scope.push_constant("PROXY_HOST", proxy.ip().to_string());
+    scope.push_constant("PROXY_PORT", i64::from(proxy.port()));
+    scope.push_constant("SECRET", SECRET.to_string());
+    engine
+        .eval_with_scope::<Dynamic>(&mut scope, code)
+        .map_err(|e| e.to_string())
+}
+
+fn run_str(target: impl ToString, proxy: SocketAddr, code: &str) -> String {
+    match run(target, proxy, code) {
+        Ok(v) => v.to_string(),
+        Err(e) => panic!("script failed: {e}\n{code}"),
+    }
+}
+
+/// Connects through `setting` (script code for the proxy), reads a first line if `banner`, then
+/// checks an echo; answers `connected`, `connected <banner>` or `KIND: MESSAGE`. No answer may
+/// ever contain the password.
+fn outcome(target: impl ToString, proxy: SocketAddr, setting: &str, banner: bool) -> String {
+    outcome_with(target, proxy, "()", setting, banner)
+}
+
+fn outcome_with(
+    target: impl ToString,
+    proxy: SocketAddr,
+    tls: &str,
+    setting: &str,
+    banner: bool,
+) -> String {
+    let out = run_str(
+        target,
+        proxy,
+        &format!(
+            r#"
+            let c = OPI_TCP::CreateConnection(ADDR, {tls}, {setting});
+            if OPI_TCP::IsClientObject(c) {{
+                let first = if {banner} {{ " " + c.ReadLine((), "\n", 5000) }} else {{ "" }};
+                c.SendLine("ping\n");
+                let got = c.ReadLine((), "\n", 5000);
+                c.CloseConnection();
+                if got == "ping\n" {{ "connected" + first }} else {{ `echo failed: ${{got}}` }}
+            }} else {{
+                `${{c.kind}}: ${{c.error}}`
+            }}
+        "#
+        ),
+    );
+    assert!(!out.contains(SECRET), "the password leaked: {out}");
+    out
+}
+
+fn socks5_map(kind: &str) -> String {
+    format!(r#"OPI_TCP::GetProxySettings(PROXY_HOST, PROXY_PORT, "{kind}")"#)
+}
+
+fn with_login(kind: &str, user: &str, password: &str) -> String {
+    format!(
+        r#"OPI_TCP::GetProxySettings(PROXY_HOST, PROXY_PORT, "{kind}", "{user}", "{password}")"#
+    )
+}
+
+/// A valid DNS name of `len` bytes (labels of 63), or an invalid one past 253.
+fn long_name(len: usize) -> String {
+    let mut name = vec!["a".repeat(63); 5].join(".");
+    name.truncate(len);
+    name
+}
+
+fn localhost(a: SocketAddr) -> String {
+    format!("localhost:{}", a.port())
+}
+
+// ---- SOCKS5 ----
+
+#[test]
+fn socks5_without_auth_relays_both_ways() {
+    let target = echo();
+    let (p, seen) = socks5(Socks5::default());
+    assert_eq!(
+        outcome(target, p, &socks5_map("socks5"), false),
+        "connected"
+    );
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!(req.methods, vec![0]);
+    assert_eq!(req.login, None);
+    assert_eq!((req.atyp, req.host.as_str()), (1, "127.0.0.1"));
+    assert_eq!(req.port, target.port());
+}
+
+#[test]
+fn socks5_with_login_and_password_from_a_map_and_a_url() {
+    let target = echo();
+    let (p, seen) = socks5(Socks5 {
+        credentials: Some(("al ice", "p@ss:w%rd")),
+        ..Socks5::default()
+    });
+    let map = with_login("socks5", "al ice", "p@ss:w%rd");
+    assert_eq!(outcome(target, p, &map, false), "connected");
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!(req.methods, vec![0, 2]);
+    assert_eq!(req.login, Some(("al ice".into(), "p@ss:w%rd".into())));
+
+    let url = r#"`socks5://al%20ice:p%40ss%3Aw%25rd@${PROXY}`"#;
+    assert_eq!(outcome(target, p, url, false), "connected");
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!(req.login, Some(("al ice".into(), "p@ss:w%rd".into())));
+}
+
+#[test]
+fn socks5_wrong_or_missing_credentials_are_proxy_auth() {
+    let (p, _seen) = socks5(Socks5 {
+        credentials: Some(("alice", "s3cret")),
+        ..Socks5::default()
+    });
+    let out = outcome(
+        "127.0.0.1:9",
+        p,
+        &with_login("socks5", "alice", SECRET),
+        false,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "proxy_auth: proxy for 127.0.0.1:9: proxy {p} (socks5): authentication failed: \
+             the proxy rejected the login or password"
+        )
+    );
+    let out = outcome("127.0.0.1:9", p, &socks5_map("socks5h"), false);
+    assert_eq!(
+        out,
+        format!(
+            "proxy_auth: proxy for 127.0.0.1:9: proxy {p} (socks5h): authentication required: \
+             the proxy wants a login and password"
+        )
+    );
+}
+
+#[test]
+fn socks5_a_method_we_did_not_offer_is_refused() {
+    let (p, _) = socks5(Socks5 {
+        method: Some(0x01),
+        ..Socks5::default()
+    });
+    let out = outcome("127.0.0.1:9", p, &socks5_map("socks5"), false);
+    assert!(
+        out.starts_with("proxy: ")
+            && out.ends_with("chose authentication method 0x01, which we did not offer"),
+        "{out}"
+    );
+    // Asked for a password although we offered none.
+    let (p, _) = socks5(Socks5 {
+        method: Some(0x02),
+        ..Socks5::default()
+    });
+    let out = outcome("127.0.0.1:9", p, &socks5_map("socks5"), false);
+    assert!(out.starts_with("proxy_auth: "), "{out}");
+    assert!(out.contains("authentication required"), "{out}");
+    // No acceptable method (0xFF) when we offered a password.
+    let (p, _) = socks5(Socks5 {
+        method: Some(0xff),
+        ..Socks5::default()
+    });
+    let out = outcome("127.0.0.1:9", p, &with_login("socks5", "u", SECRET), false);
+    assert!(out.starts_with("proxy_auth: "), "{out}");
+    assert!(
+        out.contains("accepts none of our authentication methods"),
+        "{out}"
+    );
+}
+
+#[test]
+fn socks5_every_reply_code_has_words() {
+    let cases: [(u8, &str); 9] = [
+        (
+            1,
+            "the proxy could not connect to the target: general SOCKS server failure (asked for 127.0.0.1:9)",
+        ),
+        (
+            2,
+            "the proxy's rules do not allow this connection (asked for 127.0.0.1:9)",
+        ),
+        (
+            3,
+            "target unreachable through the proxy: network unreachable (asked for 127.0.0.1:9)",
+        ),
+        (
+            4,
+            "target unreachable through the proxy: host unreachable (asked for 127.0.0.1:9)",
+        ),
+        (
+            5,
+            "target refused by proxy: connection refused (asked for 127.0.0.1:9)",
+        ),
+        (
+            6,
+            "the proxy's connection to the target timed out: TTL expired (asked for 127.0.0.1:9)",
+        ),
+        (7, "the proxy does not support the CONNECT command"),
+        (
+            8,
+            "the proxy does not accept IPv4 addresses: address type not supported (asked for 127.0.0.1:9)",
+        ),
+        (9, "the proxy answered with the unknown reply code 0x09"),
+    ];
+    for (code, words) in cases {
+        let (p, _) = socks5(Socks5 {
+            reply: code,
+            ..Socks5::default()
+        });
+        let out = outcome("127.0.0.1:9", p, &socks5_map("socks5"), false);
+        assert_eq!(
+            out,
+            format!("proxy: proxy for 127.0.0.1:9: proxy {p} (socks5): {words}"),
+            "reply code {code}"
+        );
+    }
+    // socks5h: the name cannot be carried; the message does not suggest it was resolved here.
+    let (p, seen) = socks5(Socks5 {
+        reply: 8,
+        ..Socks5::default()
+    });
+    let out = outcome("example.test:443", p, &socks5_map("socks5h"), false);
+    assert!(out.contains("does not accept host names"), "{out}");
+    assert_eq!(seen.recv_timeout(WAIT).unwrap().atyp, 3);
+}
+
+#[test]
+fn socks5_bound_address_of_each_type_then_intact_tunnel_data() {
+    for bound in [Bound::V4, Bound::V6, Bound::Domain] {
+        let (p, _) = socks5(Socks5 {
+            bound,
+            upstream: Upstream::Echo(BANNER),
+            ..Socks5::default()
+        });
+        let out = outcome("example.test:443", p, &socks5_map("socks5h"), true);
+        assert_eq!(out, "connected BANNER-FROM-SERVER\n", "{bound:?}");
+    }
+}
+
+#[test]
+fn socks5_sends_an_ip_and_socks5h_sends_the_name() {
+    let target = echo();
+    let (p, seen) = socks5(Socks5::default());
+    assert_eq!(
+        outcome(localhost(target), p, &socks5_map("socks5"), false),
+        "connected"
+    );
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!((req.atyp, req.host.as_str()), (1, "127.0.0.1"));
+
+    assert_eq!(
+        outcome(localhost(target), p, &socks5_map("SOCKS5H"), false),
+        "connected"
+    );
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!((req.atyp, req.host.as_str()), (3, "localhost"));
+    assert_eq!(req.port, target.port());
+
+    // An IPv6 literal goes as ATYP 4.
+    let (p, seen) = socks5(Socks5 {
+        upstream: Upstream::Echo(b""),
+        ..Socks5::default()
+    });
+    assert_eq!(
+        outcome("[::1]:443", p, &socks5_map("socks5h"), false),
+        "connected"
+    );
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!((req.atyp, req.host.as_str()), (4, "::1"));
+}
+
+#[test]
+fn socks5_a_name_that_does_not_resolve_here_sends_nothing() {
+    let (p, count) = counting();
+    let out = outcome("no-such-host.invalid:80", p, &socks5_map("socks5"), false);
+    assert!(
+        out.starts_with("dns: resolve no-such-host.invalid:80: "),
+        "{out}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 0);
+}
+
+// ---- SOCKS4 / SOCKS4a ----
+
+#[test]
+fn socks4_granted_with_a_userid_and_rejected() {
+    let target = echo();
+    let (p, seen) = socks4(Socks4::default());
+    let setting = r#"OPI_TCP::GetProxySettings(PROXY_HOST, PROXY_PORT, "socks4", "bob")"#;
+    assert_eq!(outcome(localhost(target), p, setting, false), "connected");
+    let req = seen.recv_timeout(WAIT).unwrap();
+    let mut want = vec![4, 1];
+    want.extend_from_slice(&target.port().to_be_bytes());
+    want.extend_from_slice(&[127, 0, 0, 1]);
+    want.extend_from_slice(b"bob\0");
+    assert_eq!(req.raw, want);
+
+    let (p, _) = socks4(Socks4 {
+        reply: 91,
+        ..Socks4::default()
+    });
+    let out = outcome("127.0.0.1:9", p, &socks5_map("socks4"), false);
+    assert_eq!(
+        out,
+        format!(
+            "proxy: proxy for 127.0.0.1:9: proxy {p} (socks4): request rejected or failed \
+             (SOCKS4 code 91, asked for 127.0.0.1:9)"
+        )
+    );
+    let (p, _) = socks4(Socks4 {
+        reply: 93,
+        ..Socks4::default()
+    });
+    let out = outcome("127.0.0.1:9", p, &socks5_map("socks4"), false);
+    assert!(
+        out.starts_with("proxy_auth: ") && out.contains("code 93"),
+        "{out}"
+    );
+}
+
+#[test]
+fn socks4a_carries_the_name() {
+    let (p, seen) = socks4(Socks4 {
+        upstream: Upstream::Echo(BANNER),
+        ..Socks4::default()
+    });
+    let setting = r#"`socks4a://bob@${PROXY}`"#;
+    assert_eq!(
+        outcome("example.test:8080", p, setting, true),
+        "connected BANNER-FROM-SERVER\n"
+    );
+    let req = seen.recv_timeout(WAIT).unwrap();
+    let mut want = vec![4, 1, 0x1f, 0x90, 0, 0, 0, 1];
+    want.extend_from_slice(b"bob\0example.test\0");
+    assert_eq!(req.raw, want);
+    assert_eq!(req.name.as_deref(), Some("example.test"));
+
+    // Without a userid: one NUL, then the name.
+    assert_eq!(
+        outcome("example.test:8080", p, &socks5_map("socks4a"), true),
+        "connected BANNER-FROM-SERVER\n"
+    );
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!(&req.raw[8..], b"\0example.test\0");
+
+    // A proxy without 4a support rejects; the message says it may be that.
+    let (p, _) = socks4(Socks4 {
+        reply: 91,
+        ..Socks4::default()
+    });
+    let out = outcome("example.test:80", p, &socks5_map("socks4a"), false);
+    assert!(out.contains("without SOCKS4a support"), "{out}");
+}
+
+#[test]
+fn socks4_cannot_carry_ipv6() {
+    let (p, count) = counting();
+    for kind in ["socks4", "socks4a"] {
+        let out = outcome("[::1]:80", p, &socks5_map(kind), false);
+        assert!(
+            out.starts_with("settings: ") && out.contains("IPv4 addresses only"),
+            "{out}"
+        );
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 0);
+}
+
+// ---- HTTP CONNECT ----
+
+#[test]
+fn http_200_with_the_targets_first_bytes_in_the_same_segment() {
+    let (p, seen) = http(Http {
+        upstream: Upstream::Echo(BANNER),
+        ..Http::default()
+    });
+    for _ in 0..20 {
+        let out = outcome("example.test:443", p, r#"`http://${PROXY}`"#, true);
+        assert_eq!(out, "connected BANNER-FROM-SERVER\n");
+    }
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!(
+        req,
+        "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n"
+    );
+}
+
+#[test]
+fn http_relays_with_basic_auth_and_brackets_ipv6() {
+    let target = speaks_first(BANNER);
+    let (p, seen) = http(Http {
+        credentials: Some(("tp user", "p@ss")),
+        ..Http::default()
+    });
+    let url = r#"`http://tp%20user:p%40ss@${PROXY}`"#;
+    assert_eq!(
+        outcome(localhost(target), p, url, true),
+        "connected BANNER-FROM-SERVER\n"
+    );
+    let req = seen.recv_timeout(WAIT).unwrap();
+    assert_eq!(
+        req,
+        format!(
+            "CONNECT localhost:{0} HTTP/1.1\r\nHost: localhost:{0}\r\n\
+             Proxy-Authorization: Basic dHAgdXNlcjpwQHNz\r\n\r\n",
+            target.port()
+        )
+    );
+
+    let (p, seen) = http(Http {
+        upstream: Upstream::Echo(b""),
+        ..Http::default()
+    });
+    assert_eq!(
+        outcome("[::1]:443", p, &socks5_map("http"), false),
+        "connected"
+    );
+    assert!(
+        seen.recv_timeout(WAIT)
+            .unwrap()
+            .starts_with("CONNECT [::1]:443 HTTP/1.1\r\nHost: [::1]:443\r\n"),
+    );
+}
+
+#[test]
+fn http_401_and_407_are_proxy_auth_and_other_codes_are_proxy() {
+    let (p, _) = http(Http {
+        credentials: Some(("tpuser", "tppass")),
+        ..Http::default()
+    });
+    let out = outcome("example.test:443", p, &socks5_map("http"), false);
+    assert_eq!(
+        out,
+        format!(
+            "proxy_auth: proxy for example.test:443: proxy {p} (http): authentication required: \
+             CONNECT to example.test:443 answered \"HTTP/1.1 407 Proxy Authentication Required\" \
+             (no login was given)"
+        )
+    );
+    let out = outcome(
+        "example.test:443",
+        p,
+        &with_login("http", "tpuser", SECRET),
+        false,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "proxy_auth: proxy for example.test:443: proxy {p} (http): authentication failed: \
+             CONNECT to example.test:443 answered \"HTTP/1.1 401 Unauthorized\" \
+             (the proxy rejected the login or password)"
+        )
+    );
+
+    let (p, _) = http(Http {
+        answer: Some(Arc::new(
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        )),
+        ..Http::default()
+    });
+    let out = outcome(
+        "example.org:443",
+        p,
+        &with_login("http", "u", SECRET),
+        false,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "proxy: proxy for example.org:443: proxy {p} (http): CONNECT to example.org:443 \
+             answered \"HTTP/1.1 403 Forbidden\""
+        )
+    );
+    // Any 2xx is success (HTTP/1.0 as tinyproxy answers).
+    let (p, _) = http(Http {
+        answer: Some(Arc::new(b"HTTP/1.0 204 Fine\r\n\r\n".to_vec())),
+        ..Http::default()
+    });
+    let out = run_str(
+        "example.org:443",
+        p,
+        r#"type_of(OPI_TCP::CreateConnection(ADDR, (), `http://${PROXY}`))"#,
+    );
+    assert_eq!(out, "TcpClient");
+}
+
+#[test]
+fn http_a_huge_or_broken_answer_fails_cleanly() {
+    let mut huge = b"HTTP/1.1 200 OK\r\n".to_vec();
+    while huge.len() < 2 * 1024 * 1024 {
+        huge.extend_from_slice(
+            b"X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+        );
+    }
+    huge.extend_from_slice(b"\r\n");
+    let (p, _) = http(Http {
+        answer: Some(Arc::new(huge)),
+        ..Http::default()
+    });
+    let out = outcome("example.test:443", p, &socks5_map("http"), false);
+    assert!(
+        out.starts_with("proxy: ") && out.ends_with("has a head over 16 KiB"),
+        "{out}"
+    );
+
+    let (p, _) = http(Http {
+        answer: Some(Arc::new(b"SSH-2.0-OpenSSH_9.2\r\n\r\n".to_vec())),
+        ..Http::default()
+    });
+    let out = outcome("example.test:443", p, &socks5_map("http"), false);
+    assert!(
+        out.ends_with("is not HTTP: \"SSH-2.0-OpenSSH_9.2\""),
+        "{out}"
+    );
+}
+
+// ---- Failures on the way ----
+
+#[test]
+fn a_proxy_that_closes_mid_handshake() {
+    for (kind, partial) in [
+        ("socks5", &b"\x05"[..]),
+        ("socks4", &b"\x00\x5a"[..]),
+        ("http", &b"HTTP/1.1 200 Conn"[..]),
+    ] {
+        let p = closes_mid_handshake(partial);
+        let out = outcome("127.0.0.1:443", p, &socks5_map(kind), false);
+        assert!(out.starts_with("proxy: "), "{kind}: {out}");
+        assert!(out.contains(&format!("proxy {p} ({kind}): ")), "{out}");
+        assert!(out.contains("closed the connection"), "{kind}: {out}");
+    }
+}
+
+#[test]
+fn a_stalled_proxy_hits_the_connect_deadline() {
+    let p = silent();
+    for kind in ["socks5h", "socks4a", "http"] {
+        let started = Instant::now();
+        let out = run_str(
+            "example.test:443",
+            p,
+            &format!(
+                r#"set_connect_timeout(300);
+                let c = OPI_TCP::CreateConnection(ADDR, (), {});
+                `${{c.kind}}: ${{c.error}}`"#,
+                socks5_map(kind)
+            ),
+        );
+        let took = started.elapsed();
+        assert_eq!(
+            out,
+            format!(
+                "timeout: proxy for example.test:443: proxy {p} ({kind}): timed out after 300ms \
+                 waiting for the proxy's answer"
+            )
+        );
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+}
+
+#[test]
+fn an_unreachable_proxy_keeps_its_kind_and_is_named() {
+    let p = refused_port();
+    let out = outcome(
+        "127.0.0.1:443",
+        p,
+        &with_login("socks5", "u", SECRET),
+        false,
+    );
+    assert!(
+        out.starts_with("refused: proxy for 127.0.0.1:443: "),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "proxy {p} (socks5): cannot reach the proxy: connection refused"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn invalid_settings_fail_before_any_byte_is_sent() {
+    let (p, count) = counting();
+    let cases: Vec<(String, String, &str)> = vec![
+        // Target names no proxy request can carry (address.rs already caps names at 253).
+        (
+            format!("{}:80", long_name(257)),
+            socks5_map("socks5h"),
+            "address: ",
+        ),
+        ("a b:80".into(), socks5_map("http"), "address: "),
+        // tokio-socks 0.5.3 panics past userid + name ≈ 503 bytes; we refuse at 500.
+        (
+            format!("{}:80", long_name(253)),
+            format!(
+                r#"OPI_TCP::GetProxySettings(PROXY_HOST, PROXY_PORT, "socks4a", "{}")"#,
+                "u".repeat(255)
+            ),
+            "settings: ",
+        ),
+        (
+            "example.test:80".into(),
+            with_login("http", "a:b", SECRET),
+            "settings: ",
+        ),
+        (
+            "example.test:80".into(),
+            r#"OPI_TCP::GetProxySettings(PROXY_HOST, PROXY_PORT, "socks5", "alice")"#.into(),
+            "settings: ",
+        ),
+        (
+            "example.test:80".into(),
+            with_login("socks4", "bob", SECRET),
+            "settings: ",
+        ),
+        (
+            "example.test:80".into(),
+            r#"#{server: PROXY_HOST, port: PROXY_PORT, proxy_type: "socks6"}"#.into(),
+            "settings: ",
+        ),
+        (
+            "example.test:80".into(),
+            r#"`ftp://${PROXY}`"#.into(),
+            "settings: ",
+        ),
+        (
+            "example.test:80".into(),
+            r#"#{server: PROXY_HOST, port: 0, proxy_type: "http"}"#.into(),
+            "settings: ",
+        ),
+        (
+            "example.test:80".into(),
+            format!(r#"`socks5://u:{SECRET}%0d%0a@${{PROXY}}`"#),
+            "settings: ",
+        ),
+    ];
+    for (target, setting, kind) in cases {
+        let out = outcome(&target, p, &setting, false);
+        assert!(out.starts_with(kind), "{target} / {setting}: {out}");
+    }
+    let out = outcome(
+        "example.test:80",
+        p,
+        r#"#{server: PROXY_HOST, port: PROXY_PORT, proxy_type: "socks6"}"#,
+        false,
+    );
+    assert!(
+        out.contains("use one of: socks5, socks5h, socks4, socks4a, http"),
+        "{out}"
+    );
+    let out = outcome(
+        format!("{}:80", long_name(253)),
+        p,
+        &format!(
+            r#"OPI_TCP::GetProxySettings(PROXY_HOST, PROXY_PORT, "socks4a", "{}")"#,
+            "u".repeat(255)
+        ),
+        false,
+    );
+    assert!(out.contains("too long together"), "{out}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(count.load(Ordering::SeqCst), 0, "a byte went out");
+}
+
+#[test]
+fn process_request_goes_through_the_proxy_too() {
+    let target = echo();
+    let (p, seen) = socks5(Socks5::default());
+    let out = run_str(
+        localhost(target),
+        p,
+        r#"OPI_TCP::ProcessRequest(ADDR, "hello\n", true, (), `socks5h://${PROXY}`)"#,
+    );
+    assert_eq!(out, "hello\n");
+    assert_eq!(seen.recv_timeout(WAIT).unwrap().host, "localhost");
+}
+
+// ---- TLS over every proxy type ----
+
+#[test]
+fn tls_over_every_proxy_type_checks_the_target_name() {
+    let ca = Ca::new("Test CA");
+    let file = temp_file(&ca.pem);
+    let tls = "OPI_TCP::GetTlsSettings(false, CA)";
+    let (target, sni) = tls_sni_probe(&ca.leaf(&["localhost"]));
+    let (s5, _) = socks5(Socks5 {
+        credentials: Some(("alice", SECRET)),
+        ..Socks5::default()
+    });
+    let (s4, _) = socks4(Socks4::default());
+    let (h, _) = http(Http::default());
+    let cases = [
+        (s5, format!(r#"`socks5://alice:{SECRET}@${{PROXY}}`"#)),
+        (s5, format!(r#"`socks5h://alice:{SECRET}@${{PROXY}}`"#)),
+        (s4, r#"`socks4://${PROXY}`"#.to_string()),
+        (s4, r#"`socks4a://${PROXY}`"#.to_string()),
+        (h, r#"`http://${PROXY}`"#.to_string()),
+    ];
+    for (proxy, setting) in &cases {
+        let out = run_str(
+            localhost(target),
+            *proxy,
+            &format!(
+                r#"
+                const CA = "{}";
+                let c = OPI_TCP::CreateConnection(ADDR, {tls}, {setting});
+                if OPI_TCP::IsClientObject(c) {{
+                    c.SendLine("ping\n");
+                    let got = c.ReadLine((), "\n", 5000);
+                    c.CloseConnection();
+                    got
+                }} else {{ `${{c.kind}}: ${{c.error}}` }}
+            "#,
+                path_of(&file)
+            ),
+        );
+        assert_eq!(out, "ping\n", "{setting}");
+        assert_eq!(
+            sni.recv_timeout(WAIT).unwrap().as_deref(),
+            Some("localhost"),
+            "{setting}"
+        );
+    }
+
+    // A certificate for another name is refused through the tunnel, naming the target's name.
+    let other = tls_echo(&ca.leaf(&["example.test"]));
+    let out = run_str(
+        localhost(other),
+        h,
+        &format!(
+            r#"
+            const CA = "{}";
+            let c = OPI_TCP::CreateConnection(ADDR, {tls}, `http://${{PROXY}}`);
+            `${{c.kind}}: ${{c.error}}`
+        "#,
+            path_of(&file)
+        ),
+    );
+    assert!(out.starts_with("tls: "), "{out}");
+    assert!(out.contains("not valid for 'localhost'"), "{out}");
+}
+
+// ---- Example scripts ----
+
+#[test]
+fn the_socks5_tls_example_runs() {
+    let ca = Ca::new("Test CA");
+    let file = temp_file(&ca.pem);
+    let target = tls_echo(&ca.leaf(&["localhost"]));
+    let (p, seen) = socks5(Socks5 {
+        credentials: Some(("alice", "s3cret")),
+        ..Socks5::default()
+    });
+    opi()
+        .args([
+            "scripts/socks5_tls.rhai",
+            &localhost(target),
+            &format!("socks5h://alice:s3cret@{p}"),
+            &path_of(&file),
+        ])
+        .assert()
+        .success()
+        .stdout("echoed over TLS: Hello through the proxy!\n");
+    assert_eq!(seen.recv_timeout(WAIT).unwrap().host, "localhost");
+}
+
+#[test]
+fn the_http_connect_example_runs() {
+    let (p, _) = http(Http {
+        credentials: Some(("tpuser", "tppass")),
+        ..Http::default()
+    });
+    let url = format!("http://tpuser:tppass@{p}");
+    opi()
+        .args([
+            "scripts/http_connect.rhai",
+            &speaks_first(BANNER).to_string(),
+            &url,
+        ])
+        .assert()
+        .success()
+        .stdout("banner: BANNER-FROM-SERVER\necho:   ping\n");
+    opi()
+        .args(["scripts/http_connect.rhai", &echo().to_string(), &url])
+        .assert()
+        .success()
+        .stdout("banner: (none)\necho:   ping\n");
+    opi()
+        .args([
+            "scripts/http_connect.rhai",
+            &echo().to_string(),
+            &format!("http://{p}"),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("cannot connect (proxy_auth)"));
+}
+
+// ---- Real peers (../shared/test-peers), only with OPI_TCP_PEERS=1 ----
+
+const ECHO: &str = "localhost:17001";
+const TLS_ECHO: &str = "localhost:17444";
+const BANNER_PEER: &str = "127.0.0.1:17002";
+
+fn state_dir() -> String {
+    std::env::var("STATE").unwrap_or_else(|_| "/tmp/tcptest".into())
+}
+
+fn peer_ca() -> String {
+    std::env::var("OPI_TCP_PEER_CA").unwrap_or_else(|_| format!("{}/ca.pem", state_dir()))
+}
+
+/// Connects to `target` through the proxy URL `url`, reads a banner if asked, checks an echo.
+fn through(target: &str, url: &str, banner: bool) -> String {
+    let any: SocketAddr = "127.0.0.1:1".parse().unwrap();
+    outcome(target, any, &format!("{url:?}"), banner)
+}
+
+fn log_len(name: &str) -> usize {
+    std::fs::read_to_string(format!("{}/{name}", state_dir()))
+        .map(|s| s.len())
+        .unwrap_or(0)
+}
+
+/// What `name` logged since it was `from` bytes long.
+fn log_since(name: &str, from: usize) -> String {
+    // microsocks writes its line when the tunnel opens; give it a moment.
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::read_to_string(format!("{}/{name}", state_dir()))
+        .map(|s| s.get(from..).unwrap_or_default().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn peers_microsocks_resolves_where_the_type_says() {
+    if !peers::enabled("peers_microsocks_resolves_where_the_type_says") {
+        return;
+    }
+    for (log, url) in [
+        ("microsocks-noauth.log", "socks5h://127.0.0.1:11081"),
+        (
+            "microsocks-auth.log",
+            "socks5h://alice:s3cret@127.0.0.1:11080",
+        ),
+    ] {
+        let from = log_len(log);
+        assert_eq!(through(ECHO, url, false), "connected", "{url}");
+        let logged = log_since(log, from);
+        assert!(
+            logged.contains("connected to localhost:17001"),
+            "{log}: {logged}"
+        );
+
+        let local = url.replace("socks5h", "socks5");
+        let from = log_len(log);
+        assert_eq!(through(ECHO, &local, false), "connected", "{local}");
+        let logged = log_since(log, from);
+        assert!(
+            logged.contains("connected to 127.0.0.1:17001"),
+            "{log}: {logged}"
+        );
+        assert!(!logged.contains("localhost"), "{log}: {logged}");
+        eprintln!("{log}: socks5h logged 'localhost:17001', socks5 logged '127.0.0.1:17001'");
+    }
+    let out = through(
+        ECHO,
+        &format!("socks5://alice:{SECRET}@127.0.0.1:11080"),
+        false,
+    );
+    assert!(
+        out.starts_with("proxy_auth: ") && out.contains("authentication failed"),
+        "{out}"
+    );
+    let out = through(ECHO, "socks5://127.0.0.1:11080", false);
+    assert!(
+        out.starts_with("proxy_auth: ") && out.contains("authentication required"),
+        "{out}"
+    );
+}
+
+#[test]
+fn peers_danted_socks5_with_auth_and_socks4_with_userid() {
+    if !peers::enabled("peers_danted_socks5_with_auth_and_socks4_with_userid") {
+        return;
+    }
+    assert_eq!(
+        through(ECHO, "socks5://sockuser:sockpass@127.0.0.1:11085", false),
+        "connected"
+    );
+    assert_eq!(
+        through(ECHO, "socks5h://sockuser:sockpass@127.0.0.1:11085", false),
+        "connected"
+    );
+    assert_eq!(
+        through(ECHO, "socks4://sockuser@127.0.0.1:11085", false),
+        "connected"
+    );
+    assert_eq!(
+        through(ECHO, "socks4://127.0.0.1:11085", false),
+        "connected"
+    );
+    let out = through(
+        ECHO,
+        &format!("socks5://sockuser:{SECRET}@127.0.0.1:11085"),
+        false,
+    );
+    assert!(out.starts_with("proxy_auth: "), "{out}");
+    // danted has no SOCKS4a: it must fail, never quietly resolve here.
+    let out = through(ECHO, "socks4a://127.0.0.1:11085", false);
+    assert!(
+        out.starts_with("proxy: ") && out.contains("SOCKS4 code 91"),
+        "{out}"
+    );
+}
+
+#[test]
+fn peers_ssh_dynamic_forwarding_socks4a_and_friends() {
+    if !peers::enabled("peers_ssh_dynamic_forwarding_socks4a_and_friends") {
+        return;
+    }
+    for url in [
+        "socks4a://127.0.0.1:11090",
+        "socks4a://someone@127.0.0.1:11090",
+        "socks4://127.0.0.1:11090",
+        "socks5://127.0.0.1:11090",
+        "socks5h://127.0.0.1:11090",
+    ] {
+        assert_eq!(through(ECHO, url, false), "connected", "{url}");
+    }
+}
+
+#[test]
+fn peers_http_connect_with_basic_auth() {
+    if !peers::enabled("peers_http_connect_with_basic_auth") {
+        return;
+    }
+    for (url, wrong, none) in [
+        ("http://tpuser:tppass@127.0.0.1:18888", "401", "407"),
+        ("http://squser:sqpass@127.0.0.1:13128", "407", "407"),
+        ("http://ncuser:ncpass@127.0.0.1:18890", "407", "407"),
+    ] {
+        assert_eq!(through(ECHO, url, false), "connected", "{url}");
+        let (user, rest) = url.trim_start_matches("http://").split_once(':').unwrap();
+        let host = rest.split_once('@').unwrap().1;
+        let out = through(ECHO, &format!("http://{user}:{SECRET}@{host}"), false);
+        assert!(
+            out.starts_with("proxy_auth: ") && out.contains(&format!(" {wrong} ")),
+            "{url}: {out}"
+        );
+        let out = through(ECHO, &format!("http://{host}"), false);
+        assert!(
+            out.starts_with("proxy_auth: ") && out.contains(&format!(" {none} ")),
+            "{url}: {out}"
+        );
+    }
+}
+
+#[test]
+fn peers_tls_through_socks5_and_connect() {
+    if !peers::enabled("peers_tls_through_socks5_and_connect") {
+        return;
+    }
+    let ca = peer_ca();
+    for url in [
+        "socks5h://alice:s3cret@127.0.0.1:11080",
+        "socks5://127.0.0.1:11081",
+        "socks4://127.0.0.1:11085",
+        "socks4a://127.0.0.1:11090",
+        "http://tpuser:tppass@127.0.0.1:18888",
+        "http://squser:sqpass@127.0.0.1:13128",
+        "http://ncuser:ncpass@127.0.0.1:18890",
+    ] {
+        let any: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let out = outcome_with(
+            TLS_ECHO,
+            any,
+            &format!("OPI_TCP::GetTlsSettings(false, {ca:?})"),
+            &format!("{url:?}"),
+            false,
+        );
+        assert_eq!(out, "connected", "{url}");
+    }
+    opi()
+        .args([
+            "scripts/socks5_tls.rhai",
+            TLS_ECHO,
+            "socks5h://127.0.0.1:11081",
+            &ca,
+        ])
+        .assert()
+        .success()
+        .stdout("echoed over TLS: Hello through the proxy!\n");
+    opi()
+        .args([
+            "scripts/http_connect.rhai",
+            BANNER_PEER,
+            "http://tpuser:tppass@127.0.0.1:18888",
+        ])
+        .assert()
+        .success()
+        .stdout("banner: BANNER-FROM-SERVER\necho:   ping\n");
+}
+
+#[test]
+fn peers_server_speaks_first_through_every_proxy_type_20_times() {
+    if !peers::enabled("peers_server_speaks_first_through_every_proxy_type_20_times") {
+        return;
+    }
+    let mut report = Vec::new();
+    for url in [
+        "socks5://127.0.0.1:11081",
+        "socks5h://alice:s3cret@127.0.0.1:11080",
+        "socks5://sockuser:sockpass@127.0.0.1:11085",
+        "socks4://127.0.0.1:11085",
+        "socks4a://127.0.0.1:11090",
+        "http://tpuser:tppass@127.0.0.1:18888",
+        "http://squser:sqpass@127.0.0.1:13128",
+        "http://ncuser:ncpass@127.0.0.1:18890",
+    ] {
+        let mut good = 0;
+        let mut bad = Vec::new();
+        for _ in 0..20 {
+            let out = through(BANNER_PEER, url, true);
+            if out == "connected BANNER-FROM-SERVER\n" {
+                good += 1;
+            } else {
+                bad.push(out);
+            }
+        }
+        report.push(format!("{url}: banner {good}/20"));
+        assert_eq!(good, 20, "{url}: {bad:?}");
+    }
+    eprintln!("{}", report.join("\n"));
+}
