@@ -4,8 +4,10 @@
 
 mod cli;
 mod common;
+mod opi;
 mod peers;
 mod proxy;
+mod runner;
 mod script;
 mod scripts;
 mod server;

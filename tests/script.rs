@@ -426,15 +426,20 @@ fn settings_maps_follow_opi() {
 }
 
 #[test]
-fn proxy_settings_are_refused_until_supported() {
+fn proxy_settings_are_used_and_empty_ones_mean_none() {
     let a = echo();
+    let p = refused_port();
     for setting in [
-        r#"OPI_TCP::CreateConnection(ADDR, (), OPI_TCP::GetProxySettings("127.0.0.1", 1080))"#,
-        r#"OPI_TCP::CreateConnection(ADDR, (), "http://127.0.0.1:3128")"#,
+        format!(
+            r#"OPI_TCP::CreateConnection(ADDR, (), OPI_TCP::GetProxySettings("127.0.0.1", {}))"#,
+            p.port()
+        ),
+        format!(r#"OPI_TCP::CreateConnection(ADDR, (), "http://{p}")"#),
     ] {
-        let out = kind_of(a, setting);
+        let out = kind_of(a, &setting);
         assert!(
-            out.starts_with("false settings:") && out.contains("not supported"),
+            out.starts_with("false refused: proxy for 127.0.0.1:")
+                && out.contains(&format!("proxy {p} (")),
             "{out}"
         );
     }

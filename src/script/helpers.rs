@@ -28,7 +28,11 @@ fn temp_file_path(ext: &str) -> String {
         .unwrap_or(0);
     let ext = ext.trim_start_matches('.');
     let name = format!("opi-tcp-{}-{n}-{nanos:x}", std::process::id());
-    let name = if ext.is_empty() { name } else { format!("{name}.{ext}") };
+    let name = if ext.is_empty() {
+        name
+    } else {
+        format!("{name}.{ext}")
+    };
     std::env::temp_dir().join(name).display().to_string()
 }
 
@@ -49,19 +53,45 @@ pub fn register(engine: &mut Engine) {
     .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| api::set_connect_timeout(&ctx, ms));
     reg("temp_file_path", &[], "/// A fresh path in the temporary folder (OneScript's `GetTempFileName()`); nothing is created.")
         .register_into_engine(engine, || temp_file_path(""));
-    reg("temp_file_path", &["extension: string"], "/// A fresh temporary path ending in `.extension`.")
-        .register_into_engine(engine, |ext: ImmutableString| temp_file_path(&ext));
-    reg("file_exists", &["path: string"], "/// Whether a file or folder exists at `path`.")
-        .register_into_engine(engine, |path: ImmutableString| std::path::Path::new(path.as_str()).exists());
-    reg("file_size", &["path: string"], "/// The size of the file at `path` in bytes (throws if it cannot be read).")
-        .register_into_engine(engine, |ctx: NativeCallContext, path: ImmutableString| file_size(&ctx, &path));
-    reg("remove_file", &["path: string"], "/// Deletes the file at `path`; `false` if there was none.")
-        .register_into_engine(engine, |path: ImmutableString| std::fs::remove_file(path.as_str()).is_ok());
-    reg("unix_time_ms", &[], "/// Milliseconds since 1970-01-01 UTC (for unique markers and timing).")
-        .register_into_engine(engine, || {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or(0)
-        });
+    reg(
+        "temp_file_path",
+        &["extension: string"],
+        "/// A fresh temporary path ending in `.extension`.",
+    )
+    .register_into_engine(engine, |ext: ImmutableString| temp_file_path(&ext));
+    reg(
+        "file_exists",
+        &["path: string"],
+        "/// Whether a file or folder exists at `path`.",
+    )
+    .register_into_engine(engine, |path: ImmutableString| {
+        std::path::Path::new(path.as_str()).exists()
+    });
+    reg(
+        "file_size",
+        &["path: string"],
+        "/// The size of the file at `path` in bytes (throws if it cannot be read).",
+    )
+    .register_into_engine(engine, |ctx: NativeCallContext, path: ImmutableString| {
+        file_size(&ctx, &path)
+    });
+    reg(
+        "remove_file",
+        &["path: string"],
+        "/// Deletes the file at `path`; `false` if there was none.",
+    )
+    .register_into_engine(engine, |path: ImmutableString| {
+        std::fs::remove_file(path.as_str()).is_ok()
+    });
+    reg(
+        "unix_time_ms",
+        &[],
+        "/// Milliseconds since 1970-01-01 UTC (for unique markers and timing).",
+    )
+    .register_into_engine(engine, || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    });
 }
