@@ -3,8 +3,8 @@
 //! synchronous callers (the script layer) use.
 //!
 //! ```text
-//! address  →  connect (DNS + TCP [+ TLS])  →  connection (read / send / shutdown / close)
-//!                                               └─ read: when a read stops (pure)
+//! address  →  connect: [proxy tunnel →] DNS + TCP [→ TLS]  →  connection (read / send / close)
+//!                                                              └─ read: when a read stops (pure)
 //! server: accept loop and readers in the background; log: event logs of both
 //! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt
 //! ```
