@@ -312,3 +312,46 @@ fn ctrl_c_stops_a_busy_loop_too() {
     };
     assert_eq!(status.code(), Some(130));
 }
+
+/// The REPL in a real terminal (a pty from util-linux's `script`): Ctrl-C stops a blocked read
+/// and returns to the prompt, Ctrl-C on a half-typed line drops it, variables survive, Ctrl-D quits.
+#[test]
+fn repl_in_a_terminal_ctrl_c_returns_to_the_prompt() {
+    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
+    let history = tempfile::NamedTempFile::new().unwrap();
+    let mut child = StdCommand::new("script")
+        .args(["-qfec", &format!("{} repl", bin.display()), "/dev/null"])
+        .env("OPI_TCP_HISTORY", history.path())
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("util-linux `script` runs the REPL in a pty");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut send = |bytes: &[u8], wait_ms: u64| {
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(wait_ms));
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    send(b"let s = OPI_TCP::StartServer(0); let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);\r", 600);
+    send(b"c.ReadLine((), (), 0)\r", 1200);
+    send(b"\x03", 600);
+    send(b"throw \"half typed\"\x03", 400);
+    send(b"type_of(c) + \" still here\"\r", 500);
+    send(b"\x04", 500);
+    let t = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the REPL did not quit on Ctrl-D"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.contains("interrupted\r\n>> "), "{out:?}");
+    assert!(out.contains("=> \"TcpClient still here\""), "{out:?}");
+    assert!(!out.contains("Runtime error: half typed"), "{out:?}");
+}

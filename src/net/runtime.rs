@@ -78,9 +78,24 @@ pub fn is_interrupted() -> bool {
 }
 
 /// Turns SIGINT into [`interrupt`] for the rest of the process (the binary calls this once; a
-/// library embedding the engine may not want it).
+/// library embedding the engine may not want it). The handler is in place when this returns, so
+/// a Ctrl-C that comes at once is not lost to the default action (killing the process).
 pub fn install_ctrl_c_handler() {
-    runtime().spawn(async {
+    let rt = runtime();
+    let _context = rt.enter();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut sigint) = signal(SignalKind::interrupt()) {
+            rt.spawn(async move {
+                while sigint.recv().await.is_some() {
+                    interrupt();
+                }
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    rt.spawn(async {
         while tokio::signal::ctrl_c().await.is_ok() {
             interrupt();
         }
