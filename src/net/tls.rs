@@ -573,20 +573,11 @@ fn describe_incompatible(p: &PeerIncompatible, e: &rustls::Error) -> String {
     }
 }
 
-/// `2020-01-01 00:00:00 UTC` (proleptic Gregorian, from days since 1970-01-01).
+/// `2020-01-01 00:00:00 UTC`.
 fn utc_text(t: UnixTime) -> String {
     let secs = t.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = super::log::civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
         rem / 3600,
