@@ -285,11 +285,32 @@ fn a_busy_port_is_an_error_map() {
         &format!("let r = OPI_TCP::StartServer({port}); [r.result, r.kind, r.error]"),
     );
     assert!(
-        out.starts_with(r#"[false, "io", "connect to 0.0.0.0:"#) && out.contains("in use"),
+        out.starts_with(r#"[false, "io", "listen on 0.0.0.0:"#) && out.contains("in use"),
         "{out}"
     );
     let err = eval("OPI_TCP::StartServer(70000)").unwrap_err();
     assert!(err.contains("the port must be 0-65535"), "{err}");
+    let err = eval(r#"OPI_TCP::StartServer("localhost:0")"#).unwrap_err();
+    assert!(
+        err.contains(r#"on "ip:port" such as "127.0.0.1:0""#),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_server_can_listen_on_loopback_only() {
+    let out = eval_str(
+        "",
+        r#"
+        let srv = OPI_TCP::StartServer("127.0.0.1:0", 5, OPI_TCP::GetLoggingSettings());
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("local\n");
+        let got = srv.GetNextConnectionData(2000).message.as_string();
+        let listening = srv.GetLog().logs[1];
+        [got, listening.contains(`] Listening on 127.0.0.1:${srv.port} (pool of 5)`)]
+    "#,
+    );
+    assert_eq!(out, r#"["local\n", true]"#);
 }
 
 #[test]

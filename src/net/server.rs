@@ -3,8 +3,10 @@
 //! … `StopServer`).
 //!
 //! Decisions:
-//! - It binds `0.0.0.0:port` (all IPv4 interfaces, as OPI's server does); port 0 picks a free
-//!   port, which [`Server::port`] reports.
+//! - It binds the address it is given: the script layer passes `0.0.0.0:port` (all IPv4
+//!   interfaces, as OPI's server does) for a bare port, or the `ip:port` the script names (say
+//!   `127.0.0.1:0`, to stay off the network). Port 0 picks a free port, which [`Server::port`]
+//!   reports.
 //! - `pool` bounds the live connections. When the pool is full the accept loop stops accepting:
 //!   further clients wait in the kernel's backlog until a connection ends, rather than being
 //!   refused. Nothing they send is lost; it is read once they are admitted.
@@ -103,26 +105,28 @@ impl Shared {
 }
 
 impl Server {
-    /// Binds `0.0.0.0:port` and starts accepting in the background. Must be called inside the
+    /// Binds `bind` and starts accepting in the background. Must be called inside the
     /// runtime (through `runtime::block_on`).
-    pub async fn start(port: u16, pool: usize, log: Option<Arc<Log>>) -> Result<Server> {
+    pub async fn start(bind: SocketAddr, pool: usize, log: Option<Arc<Log>>) -> Result<Server> {
+        let port = bind.port();
         if let Some(l) = &log {
             l.write(format!("Binding to port {port}..."));
         }
-        let listener = TcpListener::bind(("0.0.0.0", port)).await.map_err(|e| {
+        let listener = TcpListener::bind(bind).await.map_err(|e| {
             if let Some(l) = &log {
                 l.write(format!("Bind failed: {}", super::error::io_detail(&e)));
             }
-            Error::io(Phase::Connect, format!("0.0.0.0:{port}"), &e)
+            Error::io(Phase::Bind, bind.to_string(), &e)
         })?;
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+        let bound = listener.local_addr().unwrap_or(bind);
+        let port = bound.port();
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             changed: Notify::new(),
             log,
             name: format!("server on port {port}"),
         });
-        shared.log(format!("Listening on 0.0.0.0:{port} (pool of {pool})"));
+        shared.log(format!("Listening on {bound} (pool of {pool})"));
         let pool = Arc::new(Semaphore::new(pool.max(1)));
         let accept = tokio::spawn(accept_loop(Arc::clone(&shared), listener, pool));
         Ok(Server {

@@ -460,26 +460,27 @@ pub mod opi_tcp {
 
     // ---- server -------------------------------------------------------------------------
 
-    /// Starts a server on `port` (0 = any free port; see `server.port`) with a pool of 100
-    /// connections. Returns a `TcpServer`, or an error map.
+    /// Starts a server on `port` of all IPv4 interfaces (0 = any free port; see `server.port`),
+    /// or on `"ip:port"` (`"127.0.0.1:0"` stays off the network), with a pool of 100 connections.
+    /// Returns a `TcpServer`, or an error map.
     #[rhai_fn(name = "StartServer", volatile, return_raw)]
-    pub fn start_server(ctx: NativeCallContext, port: i64) -> R<Dynamic> {
-        server::start_server(&ctx, port, &U, &U)
+    pub fn start_server(ctx: NativeCallContext, port: Dynamic) -> R<Dynamic> {
+        server::start_server(&ctx, &port, &U, &U)
     }
     /// Starts a server admitting at most `pool_size` live connections (others wait).
     #[rhai_fn(name = "StartServer", volatile, return_raw)]
-    pub fn start_server_p(ctx: NativeCallContext, port: i64, pool_size: Dynamic) -> R<Dynamic> {
-        server::start_server(&ctx, port, &pool_size, &U)
+    pub fn start_server_p(ctx: NativeCallContext, port: Dynamic, pool_size: Dynamic) -> R<Dynamic> {
+        server::start_server(&ctx, &port, &pool_size, &U)
     }
     /// Starts a server with logging settings (`GetLoggingSettings`).
     #[rhai_fn(name = "StartServer", volatile, return_raw)]
     pub fn start_server_l(
         ctx: NativeCallContext,
-        port: i64,
+        port: Dynamic,
         pool_size: Dynamic,
         logging: Dynamic,
     ) -> R<Dynamic> {
-        server::start_server(&ctx, port, &pool_size, &logging)
+        server::start_server(&ctx, &port, &pool_size, &logging)
     }
 
     /// Stops the server: closes every connection and frees the port. `#{result: true}`.

@@ -6,6 +6,7 @@
 //! stops when its last handle is dropped (the end of the script), and `StopServer` stops it now.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,6 +92,37 @@ fn conn_id(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResult<u64> {
     }
 }
 
+/// Where to listen: a port (all IPv4 interfaces, as OPI), or `"ip:port"` (`"127.0.0.1:0"`).
+fn bind_address(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResult<SocketAddr> {
+    if let Ok(port) = v.as_int() {
+        return u16::try_from(port)
+            .map(|p| SocketAddr::from(([0, 0, 0, 0], p)))
+            .map_err(|_| {
+                throw(
+                    ctx,
+                    format!("the port must be 0-65535 (0 = any free port), not {port}"),
+                )
+            });
+    }
+    match v.read_lock::<ImmutableString>() {
+        Some(text) => text.trim().parse::<SocketAddr>().map_err(|_| {
+            throw(
+                ctx,
+                format!(
+                    "listen on a port, or on \"ip:port\" such as \"127.0.0.1:0\", not {text:?}"
+                ),
+            )
+        }),
+        None => Err(throw(
+            ctx,
+            format!(
+                "the port must be an integer or \"ip:port\", not {}",
+                v.type_name()
+            ),
+        )),
+    }
+}
+
 fn max_size(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResult<usize> {
     if v.is_unit() {
         return Ok(DEFAULT_MAX_SIZE);
@@ -100,16 +132,11 @@ fn max_size(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResult<usize> {
 
 pub fn start_server(
     ctx: &NativeCallContext,
-    port: i64,
+    port: &Dynamic,
     pool: &Dynamic,
     logging: &Dynamic,
 ) -> RhaiResult<Dynamic> {
-    let port = u16::try_from(port).map_err(|_| {
-        throw(
-            ctx,
-            format!("the port must be 0-65535 (0 = any free port), not {port}"),
-        )
-    })?;
+    let bind = bind_address(ctx, port)?;
     let pool = if pool.is_unit() {
         DEFAULT_POOL
     } else {
@@ -127,7 +154,7 @@ pub fn start_server(
         Ok(l) => l,
         Err(e) => return Ok(error_map(&e).into()),
     };
-    match block(ctx, Server::start(port, pool, log.clone()))? {
+    match block(ctx, Server::start(bind, pool, log.clone()))? {
         Ok(server) => Ok(Dynamic::from(TcpServer(Rc::new(Handle { server, log })))),
         Err(e) => Ok(error_map(&e).into()),
     }
