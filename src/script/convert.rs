@@ -150,6 +150,15 @@ pub fn flag(ctx: &NativeCallContext, v: &Dynamic, what: &str, default: bool) -> 
         .map_err(|t| throw(ctx, format!("{what} must be true or false, not {t}")))
 }
 
+/// An integer argument; `()` takes the default.
+pub fn int(ctx: &NativeCallContext, v: &Dynamic, what: &str, default: i64) -> RhaiResult<i64> {
+    if v.is_unit() {
+        return Ok(default);
+    }
+    v.as_int()
+        .map_err(|t| throw(ctx, format!("{what} must be an integer, not {t}")))
+}
+
 /// An optional string argument: `()` is `None`.
 pub fn opt_string(ctx: &NativeCallContext, v: &Dynamic, what: &str) -> RhaiResult<Option<String>> {
     if v.is_unit() {

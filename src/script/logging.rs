@@ -23,13 +23,7 @@ pub fn settings_map(
     file_path: &Dynamic,
 ) -> RhaiResult<Map> {
     let memory = convert::flag(ctx, memory, "memory", true)?;
-    let max = if max_entries.is_unit() {
-        DEFAULT_MAX_ENTRIES
-    } else {
-        max_entries
-            .as_int()
-            .map_err(|t| throw(ctx, format!("max_entries must be an integer, not {t}")))?
-    };
+    let max = convert::int(ctx, max_entries, "max_entries", DEFAULT_MAX_ENTRIES)?;
     if max < 1 {
         return Err(throw(
             ctx,
@@ -138,13 +132,7 @@ pub fn get_log(
     count: &Dynamic,
 ) -> RhaiResult<Dynamic> {
     let as_string = convert::flag(ctx, as_string, "as_string", false)?;
-    let count = if count.is_unit() {
-        DEFAULT_COUNT
-    } else {
-        count
-            .as_int()
-            .map_err(|t| throw(ctx, format!("count must be an integer, not {t}")))?
-    };
+    let count = convert::int(ctx, count, "count", DEFAULT_COUNT)?;
     let log = if let Some(c) = object.read_lock::<TcpClient>() {
         c.log()
     } else if let Some(s) = object.read_lock::<TcpServer>() {
