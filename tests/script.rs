@@ -479,10 +479,6 @@ fn programming_errors_throw_with_position_and_are_catchable() {
     ];
     for (call, expected) in cases {
         let code = format!(
-            "let c = OPI_TCP::CreateConnection(ADDR);\ntry {{ {call}; \"no error\" }} catch (e, pos) {{ `${{e}} @${{pos.line}}` }}"
-        );
-        let _ = &code;
-        let code = format!(
             "let c = OPI_TCP::CreateConnection(ADDR);\nlet r = \"no error\";\ntry {{\n {call};\n}} catch (e) {{ r = e; }}\nr"
         );
         let out = eval_str(a, &code);

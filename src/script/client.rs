@@ -95,38 +95,47 @@ impl TcpClient {
         state.last_error = Some(e);
     }
 
-    fn closed_error(state: &State, phase: Phase) -> net::Error {
-        net::Error::closed(phase, &state.peer, "the connection is closed")
+    /// The open connection; on a closed handle, records a `closed` last error and gives `None`.
+    fn open_conn(state: &mut State, phase: Phase) -> Option<&mut Connection> {
+        if state.conn.is_none() {
+            let e = net::Error::closed(phase, &state.peer, "the connection is closed");
+            Self::fail(state, e);
+        }
+        state.conn.as_mut()
+    }
+
+    /// OPI's boolean outcome: logs `event` on success, records the error otherwise.
+    fn settle(state: &mut State, result: net::Result<()>, event: impl AsRef<str>) -> bool {
+        match result {
+            Ok(()) => {
+                state.log(event);
+                true
+            }
+            Err(e) => {
+                Self::fail(state, e);
+                false
+            }
+        }
     }
 
     /// Sends every byte of `data` before the deadline; `false` (and a last error) otherwise.
     pub fn send(&self, data: &[u8], timeout: Option<Duration>) -> Result<bool, Interrupted> {
         let mut state = self.0.borrow_mut();
-        let state = &mut *state;
-        let Some(conn) = state.conn.as_mut() else {
-            let e = Self::closed_error(state, Phase::Send);
-            Self::fail(state, e);
+        let Some(conn) = Self::open_conn(&mut state, Phase::Send) else {
             return Ok(false);
         };
-        match runtime::block_on(conn.send(data, timeout))? {
-            Ok(()) => {
-                state.log(format!("Sent {} bytes", data.len()));
-                Ok(true)
-            }
-            Err(e) => {
-                Self::fail(state, e);
-                Ok(false)
-            }
-        }
+        let result = runtime::block_on(conn.send(data, timeout))?;
+        Ok(Self::settle(
+            &mut state,
+            result,
+            format!("Sent {} bytes", data.len()),
+        ))
     }
 
     /// Reads as `limit` says; returns the bytes that arrived (maybe none).
     pub fn read(&self, limit: &ReadLimit) -> Result<Vec<u8>, Interrupted> {
         let mut state = self.0.borrow_mut();
-        let state = &mut *state;
-        let Some(conn) = state.conn.as_mut() else {
-            let e = Self::closed_error(state, Phase::Read);
-            Self::fail(state, e);
+        let Some(conn) = Self::open_conn(&mut state, Phase::Read) else {
             return Ok(Vec::new());
         };
         let outcome = runtime::block_on(conn.read(limit))?;
@@ -134,7 +143,7 @@ impl TcpClient {
             state.log(format!("Received {} bytes", outcome.data.len()));
         }
         if let Some(e) = outcome.error {
-            Self::fail(state, e);
+            Self::fail(&mut state, e);
         }
         Ok(outcome.data.to_vec())
     }
@@ -142,22 +151,11 @@ impl TcpClient {
     /// Half-close: no more sends, reads still work.
     pub fn finish_sending(&self) -> Result<bool, Interrupted> {
         let mut state = self.0.borrow_mut();
-        let state = &mut *state;
-        let Some(conn) = state.conn.as_mut() else {
-            let e = Self::closed_error(state, Phase::Shutdown);
-            Self::fail(state, e);
+        let Some(conn) = Self::open_conn(&mut state, Phase::Shutdown) else {
             return Ok(false);
         };
-        match runtime::block_on(conn.shutdown_write(SHUTDOWN_TIMEOUT))? {
-            Ok(()) => {
-                state.log("Finished sending");
-                Ok(true)
-            }
-            Err(e) => {
-                Self::fail(state, e);
-                Ok(false)
-            }
-        }
+        let result = runtime::block_on(conn.shutdown_write(SHUTDOWN_TIMEOUT))?;
+        Ok(Self::settle(&mut state, result, "Finished sending"))
     }
 
     /// Closes the connection (idempotent). TLS sends close_notify first, best effort.

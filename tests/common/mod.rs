@@ -28,20 +28,26 @@ pub fn serve(handler: impl Fn(TcpStream) + Send + Sync + Clone + 'static) -> Soc
     addr
 }
 
-fn pump(mut s: TcpStream) {
+/// Copies `from` to `to` until `from` ends, then half-closes `to`.
+pub fn copy(mut from: TcpStream, mut to: TcpStream) {
     let mut buf = [0u8; 65536];
     loop {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => {
-                let _ = s.shutdown(Shutdown::Write);
-                return;
-            }
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
             Ok(n) => {
-                if s.write_all(&buf[..n]).is_err() {
-                    return;
+                if to.write_all(&buf[..n]).is_err() {
+                    break;
                 }
             }
         }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// Echoes a connection onto itself.
+pub fn pump(s: TcpStream) {
+    if let Ok(back) = s.try_clone() {
+        copy(s, back);
     }
 }
 

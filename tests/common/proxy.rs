@@ -18,7 +18,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::serve;
+use super::{copy, pump, serve};
 
 /// How long a fake waits on a silent client before giving up on it.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -99,21 +99,6 @@ fn drain(s: &mut TcpStream) {
     while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
 }
 
-fn pump(mut from: TcpStream, mut to: TcpStream) {
-    let mut buf = [0u8; 16384];
-    loop {
-        match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if to.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = to.shutdown(Shutdown::Write);
-}
-
 /// Relays both ways until each side has closed.
 fn relay(client: TcpStream, target: TcpStream) {
     let _ = client.set_read_timeout(None);
@@ -122,26 +107,15 @@ fn relay(client: TcpStream, target: TcpStream) {
         (Ok(c), Ok(t)) => (c, t),
         _ => return,
     };
-    let up = thread::spawn(move || pump(client, target));
-    pump(t2, c2);
+    let up = thread::spawn(move || copy(client, target));
+    copy(t2, c2);
     let _ = up.join();
 }
 
 /// Plays the target: `first` (already sent with the reply), then an echo.
-fn echo(mut s: TcpStream) {
+fn echo(s: TcpStream) {
     let _ = s.set_read_timeout(Some(IO_TIMEOUT));
-    let mut buf = [0u8; 16384];
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if s.write_all(&buf[..n]).is_err() {
-                    return;
-                }
-            }
-        }
-    }
-    let _ = s.shutdown(Shutdown::Write);
+    pump(s);
 }
 
 fn connect_target(host: &str, port: u16) -> Option<TcpStream> {
