@@ -14,5 +14,7 @@
 //! The binary (`src/main.rs`, `src/cli.rs`, `src/repl.rs`, `src/testing.rs` for `opi-tcp test`)
 //! knows only `script::engine()` and the error types.
 
+#![warn(unreachable_pub)]
+
 pub mod net;
 pub mod script;

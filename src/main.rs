@@ -3,18 +3,20 @@
 //! `Error: …` with the whole cause chain on one line.
 
 mod cli;
+mod commands;
+mod exit;
 mod repl;
 mod testing;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    opi_tcp::net::runtime::install_ctrl_c_handler();
-    match cli::main() {
+    opi_tcp::script::install_ctrl_c_handler();
+    match commands::run(cli::parse()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("Error: {e:#}");
-            ExitCode::from(cli::EXIT_FAILURE)
+            ExitCode::from(exit::FAILURE)
         }
     }
 }

@@ -80,6 +80,8 @@ struct Repl {
 impl Repl {
     /// Runs one complete input; prints `=> value` for a non-unit result.
     fn run(&mut self, name: &str, input: &str) -> bool {
+        // A Ctrl-C that stopped the previous input must not stop this one.
+        script::take_interrupt();
         let src = Source { name, text: input };
         let ast = match self.engine.compile_with_scope(&self.scope, input) {
             Ok(ast) => ast,
@@ -155,7 +157,7 @@ impl Repl {
 /// Whether `input` is an unfinished Rhai input: an open block or bracket at the end, a backtick
 /// string still open, or a `"` string continued with a trailing `\`. Anything else that fails to
 /// compile is an error to show now, not a reason to wait for more lines.
-pub fn is_incomplete(engine: &Engine, input: &str) -> bool {
+pub(crate) fn is_incomplete(engine: &Engine, input: &str) -> bool {
     let Err(err) = engine.compile(input) else {
         return false;
     };
@@ -272,7 +274,7 @@ fn history_path() -> Option<PathBuf> {
     Some(base.join("opi-tcp").join("history"))
 }
 
-pub fn run(engine: Engine) -> Result<ExitCode> {
+pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
     let mut repl = Repl {
         engine,
         scope: script::scope_with_argv(&[]),
@@ -316,7 +318,6 @@ pub fn run(engine: Engine) -> Result<ExitCode> {
                         break;
                     }
                 } else {
-                    opi_tcp::net::runtime::take_interrupt();
                     repl.run("<repl>", &line);
                 }
                 *vars.borrow_mut() = repl.var_names();
@@ -359,9 +360,5 @@ fn piped(repl: &mut Repl) -> Result<ExitCode> {
     if !buf.trim().is_empty() {
         ok &= repl.run("<stdin>", &buf);
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(crate::exit::from_ok(ok))
 }

@@ -19,18 +19,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
-use opi_tcp::net::runtime;
+use anyhow::{Context, Result};
 use opi_tcp::script::{self, Failure, Source};
 use rhai::{CallFnOptions, Dynamic, Engine, Map, Scope};
 
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub filter: Option<String>,
-    pub params: Vec<String>,
-    pub params_file: Option<PathBuf>,
-    pub junit: Option<PathBuf>,
-    pub timeout: Duration,
+use crate::exit;
+
+/// What to run, already checked by the command (paths exist, parameters are `NAME=VALUE`).
+pub(crate) struct Options {
+    pub(crate) paths: Vec<PathBuf>,
+    pub(crate) filter: Option<String>,
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) params_file: Option<PathBuf>,
+    pub(crate) junit: Option<PathBuf>,
+    pub(crate) timeout: Duration,
 }
 
 struct Outcome {
@@ -63,10 +65,8 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for p in paths {
         if p.is_dir() {
             walk(p, &mut files)?;
-        } else if p.is_file() {
-            files.push(p.clone());
         } else {
-            bail!("no such file or folder: {}", p.display());
+            files.push(p.clone());
         }
     }
     files.sort();
@@ -90,11 +90,8 @@ fn params(engine: &Engine, opts: &Options) -> Result<Map> {
             .map_err(|e| anyhow::anyhow!("{}: not a JSON object: {e}", file.display()))?;
         map.extend(parsed);
     }
-    for p in &opts.params {
-        let Some((k, v)) = p.split_once('=') else {
-            bail!("--param takes NAME=VALUE, not '{p}'");
-        };
-        map.insert(k.trim().into(), v.into());
+    for (k, v) in &opts.params {
+        map.insert(k.as_str().into(), v.as_str().into());
     }
     Ok(map)
 }
@@ -114,7 +111,7 @@ impl Watchdog {
         let thread = std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
                 flag.store(true, Ordering::SeqCst);
-                runtime::interrupt();
+                script::interrupt();
             }
         });
         Watchdog {
@@ -133,7 +130,7 @@ impl Watchdog {
     }
 }
 
-pub fn run(engine: Engine, opts: Options) -> Result<ExitCode> {
+pub(crate) fn run(engine: Engine, opts: Options) -> Result<ExitCode> {
     let files = collect(&opts.paths)?;
     let params = Dynamic::from_map(params(&engine, &opts)?);
     let mut engine = engine;
@@ -177,7 +174,7 @@ pub fn run(engine: Engine, opts: Options) -> Result<ExitCode> {
         // In the order they are written.
         tests.sort_by_key(|t| text.find(&format!("fn {t}(")).unwrap_or(usize::MAX));
         for test in tests {
-            runtime::take_interrupt();
+            script::take_interrupt();
             let watchdog = Watchdog::start(opts.timeout);
             let started = Instant::now();
             let result = engine.call_fn_with_options::<Dynamic>(
@@ -222,11 +219,9 @@ pub fn run(engine: Engine, opts: Options) -> Result<ExitCode> {
     }
     println!("{} passed, {failed} failed", outcomes.len() - failed);
     Ok(if interrupted {
-        ExitCode::from(crate::cli::EXIT_INTERRUPTED)
-    } else if failed > 0 {
-        ExitCode::from(crate::cli::EXIT_FAILURE)
+        ExitCode::from(exit::INTERRUPTED)
     } else {
-        ExitCode::SUCCESS
+        exit::from_ok(failed == 0)
     })
 }
 

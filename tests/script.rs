@@ -525,17 +525,17 @@ fn io_functions_are_not_run_by_the_optimizer() {
 
 #[test]
 fn a_read_larger_than_the_engine_limit_fails_clearly_without_losing_data() {
-    use opi_tcp::net::{self, ReadLimit, Target, runtime};
+    use opi_tcp::net::{self, ReadLimit, Target};
     let a = send_and_close(b"0123456789");
     let target = Target::parse(&a.to_string()).unwrap();
-    runtime::block_on(async {
+    net::block_on(async {
         let mut conn = net::connect(&target, &Default::default()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         let out = conn.read(&ReadLimit::to_eof(4)).await;
         assert_eq!(&out.data[..], b"0123");
         let e = out.error.expect("cap error");
-        assert_eq!(e.kind, net::ErrorKind::Io);
-        assert!(e.detail.contains("size limit of 4 bytes"), "{e}");
+        assert_eq!(e.kind(), net::ErrorKind::Io);
+        assert!(e.detail().contains("size limit of 4 bytes"), "{e}");
         let rest = conn.read(&ReadLimit::to_eof(100)).await;
         assert_eq!(&rest.data[..], b"456789");
     })

@@ -410,7 +410,7 @@ fn net_round_trip(addr: &str, tls: TlsOptions) -> Result<String, net::Error> {
         tls: Some(tls),
         ..ConnectOptions::default()
     };
-    net::runtime::block_on(async {
+    net::block_on(async {
         let mut conn = net::connect(&target, &opts).await?;
         conn.send(b"ping\n", Some(WAIT)).await?;
         let limit = ReadLimit {
@@ -472,7 +472,7 @@ fn mutual_tls_with_a_client_certificate() {
         ..TlsOptions::default()
     };
     let e = net_round_trip(&localhost(a), opts).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Settings, "{e}");
+    assert_eq!(e.kind(), ErrorKind::Settings, "{e}");
 }
 
 #[test]

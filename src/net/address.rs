@@ -142,7 +142,7 @@ fn parse_port(p: &str) -> Result<u16, String> {
 }
 
 /// Validates an IP literal or a DNS name.
-pub fn parse_host(h: &str) -> Result<Host, String> {
+pub(crate) fn parse_host(h: &str) -> Result<Host, String> {
     if h.is_empty() {
         return Err("the host is empty".into());
     }
@@ -206,8 +206,8 @@ mod tests {
         match Target::parse(s) {
             Ok(t) => panic!("{s} parsed as {t}"),
             Err(e) => {
-                assert_eq!(e.kind, ErrorKind::Address);
-                e.detail
+                assert_eq!(e.kind(), ErrorKind::Address);
+                e.detail().to_string()
             }
         }
     }

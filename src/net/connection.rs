@@ -6,16 +6,16 @@
 //! arrived past it stays for the next read; nothing is discarded (OPI discards it). A read future
 //! that is dropped (Ctrl-C) leaves every byte it received in the buffer too.
 //!
-//! Deadlines are total: one `Instant` for the whole call, every await wrapped in `timeout_at`.
-//! Reaching a read's deadline is not an error: the bytes that arrived are returned.
+//! Deadlines are total: one [`Deadline`] for the whole call, every await run inside it. Reaching
+//! a read's deadline is not an error: the bytes that arrived are returned.
 
 use std::io;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::time::{Instant, timeout_at};
 
+use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result};
 use super::read::{ReadLimit, Scanner, Stop};
 
@@ -24,7 +24,7 @@ pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// How long a close may spend on a TLS close_notify before the socket is dropped anyway.
-pub const CLOSE_GRACE: Duration = Duration::from_secs(1);
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// The result of a read: the bytes (possibly empty) and the error that ended it, if any.
 /// Timeouts and end of stream are not errors.
@@ -32,8 +32,6 @@ pub const CLOSE_GRACE: Duration = Duration::from_secs(1);
 pub struct ReadOutcome {
     pub data: Bytes,
     pub error: Option<Error>,
-    /// The stream has ended; later reads return only what is still buffered.
-    pub eof: bool,
 }
 
 pub struct Connection {
@@ -58,15 +56,9 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// Wraps an established stream; `peer` names the target in messages.
     pub fn new(io: Box<dyn Io>, peer: impl Into<String>) -> Self {
-        Connection::with_buffered(io, peer, BytesMut::new())
-    }
-
-    /// Like [`Connection::new`], with bytes that were already read from the stream (a proxy
-    /// handshake that read past its reply) placed at the front of the read buffer.
-    pub fn with_buffered(io: Box<dyn Io>, peer: impl Into<String>, buf: BytesMut) -> Self {
         Connection {
             io,
-            buf,
+            buf: BytesMut::new(),
             peer: peer.into(),
             eof: false,
             write_closed: false,
@@ -78,14 +70,9 @@ impl Connection {
         &self.peer
     }
 
-    /// Bytes received but not yet returned by a read.
-    pub fn buffered(&self) -> usize {
-        self.buf.len()
-    }
-
     /// Reads until the limit's stop condition, end of stream, an error or the deadline.
     pub async fn read(&mut self, limit: &ReadLimit) -> ReadOutcome {
-        let deadline = limit.timeout.map(|t| Instant::now() + t);
+        let deadline = Deadline::within(limit.timeout);
         let mut scanner = Scanner::default();
         loop {
             if let Some(stop) = scanner.check(&self.buf, limit) {
@@ -102,7 +89,7 @@ impl Connection {
                         ),
                     )
                 });
-                return self.outcome(data, error);
+                return ReadOutcome { data, error };
             }
             if self.eof {
                 return self.take_all(None);
@@ -112,13 +99,8 @@ impl Connection {
             // `max_size` must not preallocate.
             self.buf
                 .reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
-            let read = self.io.read_buf(&mut self.buf);
-            let result = match deadline {
-                Some(d) => match timeout_at(d, read).await {
-                    Ok(r) => r,
-                    Err(_) => return self.take_all(None),
-                },
-                None => read.await,
+            let Some(result) = deadline.race(self.io.read_buf(&mut self.buf)).await else {
+                return self.take_all(None);
             };
             match result {
                 Ok(0) => self.eof = true,
@@ -137,15 +119,7 @@ impl Connection {
 
     fn take_all(&mut self, error: Option<Error>) -> ReadOutcome {
         let data = self.buf.split().freeze();
-        self.outcome(data, error)
-    }
-
-    fn outcome(&self, data: Bytes, error: Option<Error>) -> ReadOutcome {
-        ReadOutcome {
-            data,
-            error,
-            eof: self.eof && self.buf.is_empty(),
-        }
+        ReadOutcome { data, error }
     }
 
     /// Writes every byte of `data` (and flushes) before the deadline, or fails.
@@ -157,17 +131,7 @@ impl Connection {
                 "the write half is closed (FinishSending was called)",
             ));
         }
-        let write = async {
-            self.io.write_all(data).await?;
-            self.io.flush().await
-        };
-        let result = match timeout {
-            Some(t) => timeout_at(Instant::now() + t, write)
-                .await
-                .map_err(|_| Error::timeout(Phase::Send, &self.peer, t))?,
-            None => write.await,
-        };
-        result.map_err(|e| Error::io(Phase::Send, &self.peer, &e))
+        write_all(&mut self.io, data, &Deadline::within(timeout), &self.peer).await
     }
 
     /// Half-close: TCP FIN, or TLS close_notify then FIN. Reading still works.
@@ -176,11 +140,14 @@ impl Connection {
             return Ok(());
         }
         self.write_closed = true;
-        match timeout_at(Instant::now() + timeout, self.io.shutdown()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            Ok(Err(e)) => Err(Error::io(Phase::Shutdown, &self.peer, &e)),
-            Err(_) => Err(Error::timeout(Phase::Shutdown, &self.peer, timeout)),
+        let deadline = Deadline::after(timeout);
+        match deadline
+            .run(Phase::Shutdown, &self.peer, self.io.shutdown())
+            .await?
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            Err(e) => Err(Error::io(Phase::Shutdown, &self.peer, &e)),
         }
     }
 
@@ -189,4 +156,22 @@ impl Connection {
     pub async fn close(mut self) {
         let _ = self.shutdown_write(CLOSE_GRACE).await;
     }
+}
+
+/// Writes every byte of `data` and flushes before `deadline`: the one send path of clients and
+/// of a server's connections. `peer` names the other side in errors.
+pub(crate) async fn write_all<W: AsyncWrite + Unpin + ?Sized>(
+    w: &mut W,
+    data: &[u8],
+    deadline: &Deadline,
+    peer: &str,
+) -> Result<()> {
+    let write = async {
+        w.write_all(data).await?;
+        w.flush().await
+    };
+    deadline
+        .run(Phase::Send, peer, write)
+        .await?
+        .map_err(|e| Error::io(Phase::Send, peer, &e))
 }

@@ -21,12 +21,10 @@ pub enum ErrorKind {
     Settings,
     Io,
     Closed,
-    /// Ctrl-C (or another cancel) ended the wait. Never reaches a script as a map: the script
-    /// is stopped instead.
-    Interrupted,
 }
 
 impl ErrorKind {
+    /// The `kind` field of the error map.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Address => "address",
@@ -39,7 +37,6 @@ impl ErrorKind {
             ErrorKind::Settings => "settings",
             ErrorKind::Io => "io",
             ErrorKind::Closed => "closed",
-            ErrorKind::Interrupted => "interrupted",
         }
     }
 }
@@ -86,11 +83,11 @@ impl Phase {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{} {target}: {detail}", phase.prefix())]
 pub struct Error {
-    pub kind: ErrorKind,
-    pub phase: Phase,
+    kind: ErrorKind,
+    phase: Phase,
     /// `host:port` (or the address text as given, when it could not be parsed).
-    pub target: String,
-    pub detail: String,
+    target: String,
+    detail: String,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -123,25 +120,51 @@ impl Error {
         Error::new(ErrorKind::Closed, phase, target, detail)
     }
 
-    pub fn interrupted(phase: Phase, target: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Interrupted, phase, target, "interrupted")
-    }
-
     /// Classifies an I/O error: refused and timed-out connects get their own kinds so that
     /// scripts can tell "nobody listens" from "the network is slow".
     pub fn io(phase: Phase, target: impl Into<String>, err: &io::Error) -> Self {
+        Error::io_described(phase, target, err, io_detail(err))
+    }
+
+    /// Like [`Error::io`], with the detail worded by the caller (say, naming the address tried).
+    pub fn io_described(
+        phase: Phase,
+        target: impl Into<String>,
+        err: &io::Error,
+        detail: impl Into<String>,
+    ) -> Self {
         let kind = match err.kind() {
             io::ErrorKind::ConnectionRefused => ErrorKind::Refused,
             io::ErrorKind::TimedOut => ErrorKind::Timeout,
             _ => ErrorKind::Io,
         };
-        Error::new(kind, phase, target, io_detail(err))
+        Error::new(kind, phase, target, detail)
+    }
+
+    /// The class a script branches on.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Where in the connection's life it happened.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The target as `host:port` (or the address text as given).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The message without the phase and target prefix.
+    pub fn detail(&self) -> &str {
+        &self.detail
     }
 }
 
 /// `Connection refused (os error 111)` → `connection refused (os error 111)`: our messages are
 /// lowercase from end to end.
-pub fn io_detail(err: &io::Error) -> String {
+pub(crate) fn io_detail(err: &io::Error) -> String {
     lowercase_first(&err.to_string())
 }
 
@@ -156,7 +179,7 @@ pub(crate) fn lowercase_first(s: &str) -> String {
 }
 
 /// `30s`, `1.5s`, `250ms`: how long a deadline was, in the unit a user would write.
-pub fn human_duration(d: Duration) -> String {
+pub(crate) fn human_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms}ms")
@@ -180,7 +203,7 @@ mod tests {
         );
         let io = io::Error::from(io::ErrorKind::ConnectionRefused);
         let e = Error::io(Phase::Connect, "127.0.0.1:1", &io);
-        assert_eq!(e.kind, ErrorKind::Refused);
+        assert_eq!(e.kind(), ErrorKind::Refused);
         assert!(
             e.to_string()
                 .starts_with("connect to 127.0.0.1:1: connection refused")

@@ -1,18 +1,26 @@
 //! Event logs of connections and servers (OPI's `GetLoggingSettings` / `GetLog`): timestamped
-//! lines kept in a bounded ring in memory, appended and flushed to a file, or both.
+//! lines kept in a bounded ring in memory, appended to a file, or both.
 //!
 //! Lines say what happened (bind, accept, bytes in and out, close, errors), never the payload
 //! and never credentials. Timestamps are UTC, `[YYYY-MM-DD HH:MM:SS.mmm]`, so two machines'
 //! logs line up.
+//!
+//! A file is written by a thread of its own: a server logs from the one I/O thread that serves
+//! every connection, and a slow disk must not stall them. [`Log::sync`] waits until every line
+//! written so far is on disk; reading the log back, stopping a server and dropping the log do,
+//! so nothing logged before them is missing from the file.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::SystemTime;
 
-use super::error::{Error, ErrorKind, Phase, Result};
+use super::clock::timestamp;
+use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 
 /// Where entries go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,21 +34,60 @@ pub struct LogConfig {
 /// A log shared by a connection or server and the tasks that serve it.
 #[derive(Debug)]
 pub struct Log {
+    memory: Arc<Memory>,
+    file: Option<FileSink>,
+}
+
+/// The in-memory ring, the event count, and the first failure of the file (said once).
+#[derive(Debug)]
+struct Memory {
     max_entries: usize,
-    state: Mutex<LogState>,
+    state: Mutex<MemoryState>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryState {
+    entries: VecDeque<String>,
+    total: u64,
+    file_error: Option<String>,
 }
 
 #[derive(Debug)]
-struct LogState {
-    entries: VecDeque<String>,
-    total: u64,
-    file: Option<(PathBuf, File)>,
-    file_error: Option<String>,
+struct FileSink {
+    path: PathBuf,
+    lines: Option<Sender<ToFile>>,
+    writer: Option<JoinHandle<()>>,
+}
+
+enum ToFile {
+    Line(String),
+    /// Answered once every line sent before it is written and flushed.
+    Sync(Sender<()>),
+}
+
+impl Memory {
+    fn lock(&self) -> MutexGuard<'_, MemoryState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, s: &mut MemoryState, line: String) {
+        if self.max_entries == 0 {
+            return;
+        }
+        if s.entries.len() == self.max_entries {
+            s.entries.pop_front();
+        }
+        s.entries.push_back(line);
+    }
 }
 
 impl Log {
     /// Opens the file (created, appended to) if there is one.
     pub fn open(config: &LogConfig) -> Result<Log> {
+        let memory = Arc::new(Memory {
+            max_entries: config.max_entries,
+            state: Mutex::new(MemoryState::default()),
+        });
         let file = match &config.file {
             None => None,
             Some(path) => {
@@ -56,115 +103,111 @@ impl Log {
                             format!(
                                 "cannot open the log file {}: {}",
                                 path.display(),
-                                super::error::io_detail(&e)
+                                io_detail(&e)
                             ),
                         )
                     })?;
-                Some((path.clone(), f))
+                let (lines, rx) = mpsc::channel();
+                let sink = Arc::clone(&memory);
+                let writer = std::thread::Builder::new()
+                    .name("opi-tcp-log".into())
+                    .spawn(move || write_lines(f, rx, &sink))
+                    .map_err(|e| {
+                        Error::new(
+                            ErrorKind::Settings,
+                            Phase::Settings,
+                            "log",
+                            format!("cannot start the log writer: {}", io_detail(&e)),
+                        )
+                    })?;
+                Some(FileSink {
+                    path: path.clone(),
+                    lines: Some(lines),
+                    writer: Some(writer),
+                })
             }
         };
-        Ok(Log {
-            max_entries: config.max_entries,
-            state: Mutex::new(LogState {
-                entries: VecDeque::new(),
-                total: 0,
-                file,
-                file_error: None,
-            }),
-        })
+        Ok(Log { memory, file })
     }
 
     /// Records one event.
     pub fn write(&self, event: impl AsRef<str>) {
         let line = format!("[{}] {}", timestamp(SystemTime::now()), event.as_ref());
-        let Ok(mut s) = self.state.lock() else { return };
-        s.total += 1;
-        let failed = match s.file.as_mut() {
-            Some((_, f)) => writeln!(f, "{line}").and_then(|_| f.flush()).err(),
-            None => None,
-        };
-        // A failing file is said once, in memory, instead of silently losing every entry.
-        if let Some(e) = failed
-            && s.file_error.is_none()
-        {
-            s.file_error = Some(e.to_string());
-            if self.max_entries > 0 {
-                s.entries.push_back(format!(
-                    "[{}] Log file write failed: {e}",
-                    timestamp(SystemTime::now())
-                ));
-            }
+        if let Some(tx) = self.file.as_ref().and_then(|f| f.lines.as_ref()) {
+            let _ = tx.send(ToFile::Line(line.clone()));
         }
-        if self.max_entries > 0 {
-            if s.entries.len() == self.max_entries {
-                s.entries.pop_front();
-            }
-            s.entries.push_back(line);
+        let mut s = self.memory.lock();
+        s.total += 1;
+        self.memory.push(&mut s, line);
+    }
+
+    /// Waits until every line written so far has reached the file.
+    pub fn sync(&self) {
+        let Some(tx) = self.file.as_ref().and_then(|f| f.lines.as_ref()) else {
+            return;
+        };
+        let (done, wait) = mpsc::channel();
+        if tx.send(ToFile::Sync(done)).is_ok() {
+            let _ = wait.recv();
         }
     }
 
     /// The last `count` entries (from memory, or from the file when memory logging is off), and
     /// the number of events logged in all.
     pub fn tail(&self, count: usize) -> (Vec<String>, u64) {
-        let Ok(s) = self.state.lock() else {
-            return (Vec::new(), 0);
-        };
-        let lines: Vec<String> = if self.max_entries > 0 {
-            s.entries.iter().cloned().collect()
-        } else if let Some((path, _)) = &s.file {
-            std::fs::read_to_string(path)
+        self.sync();
+        let s = self.memory.lock();
+        let lines: Vec<String> = match &self.file {
+            Some(f) if self.memory.max_entries == 0 => std::fs::read_to_string(&f.path)
                 .map(|t| t.lines().map(str::to_string).collect())
-                .unwrap_or_default()
-        } else {
-            Vec::new()
+                .unwrap_or_default(),
+            _ => s.entries.iter().cloned().collect(),
         };
         let skip = lines.len().saturating_sub(count);
         (lines.into_iter().skip(skip).collect(), s.total)
     }
 }
 
-/// `2026-05-02 11:05:53.665` (UTC).
-pub fn timestamp(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, day) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{day:02} {:02}:{:02}:{:02}.{:03}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+impl Drop for Log {
+    fn drop(&mut self) {
+        if let Some(f) = &mut self.file {
+            // Closing the channel ends the writer once it has written everything.
+            f.lines.take();
+            if let Some(w) = f.writer.take() {
+                let _ = w.join();
+            }
+        }
+    }
 }
 
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian; Howard Hinnant's algorithm.
-pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// The writer thread: appends and flushes each line; a failing file is said once, in memory,
+/// instead of silently losing every entry.
+fn write_lines(mut file: File, rx: Receiver<ToFile>, memory: &Memory) {
+    for msg in rx {
+        match msg {
+            ToFile::Line(line) => {
+                if let Err(e) = writeln!(file, "{line}").and_then(|_| file.flush()) {
+                    let mut s = memory.lock();
+                    if s.file_error.is_none() {
+                        s.file_error = Some(e.to_string());
+                        let note = format!(
+                            "[{}] Log file write failed: {e}",
+                            timestamp(SystemTime::now())
+                        );
+                        memory.push(&mut s, note);
+                    }
+                }
+            }
+            ToFile::Sync(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn timestamps_are_utc_calendar_dates() {
-        let t = UNIX_EPOCH + Duration::from_millis(1_777_719_953_665);
-        assert_eq!(timestamp(t), "2026-05-02 11:05:53.665");
-        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01 00:00:00.000");
-        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
-        assert_eq!(&timestamp(leap)[..10], "2000-02-29");
-    }
 
     #[test]
     fn memory_ring_keeps_the_last_entries() {
@@ -181,5 +224,31 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with("] event 4"));
         assert_eq!(log.tail(1).0.len(), 1);
+    }
+
+    #[test]
+    fn file_lines_are_on_disk_after_sync_and_after_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        let log = Log::open(&LogConfig {
+            max_entries: 0,
+            file: Some(path.clone()),
+        })
+        .unwrap();
+        for i in 0..1000 {
+            log.write(format!("event {i}"));
+        }
+        log.sync();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap().lines().count(),
+            1000
+        );
+        log.write("last");
+        drop(log);
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .ends_with("] last\n")
+        );
     }
 }

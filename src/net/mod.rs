@@ -1,24 +1,28 @@
-//! The asynchronous client core. It knows nothing of Rhai: addresses, connecting, the
-//! connection with its read buffer, the read policy, errors, and the blocking bridge that
-//! synchronous callers (the script layer) use.
+//! The asynchronous client and server core. It knows nothing of Rhai. Its modules are private;
+//! what callers use is re-exported here, one path per type.
 //!
 //! ```text
-//! address  →  connect: [proxy tunnel →] DNS + TCP [→ TLS]  →  connection (read / send / close)
-//!                                                              └─ read: when a read stops (pure)
-//! server: accept loop and readers in the background; log: event logs of both
+//! address → connect: checks → tcp::dial | proxy::tunnel (→ tcp::dial) → [tls] → connection
+//!                                                  connection: read / send / half-close / close
+//!                                                  read: when a read stops (pure)
+//! server: accept loop and readers in the background   log: event logs (clock: UTC dates)
+//! deadline: the one timeout helper   error: the one error type
 //! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt
 //! ```
 
-pub mod address;
-pub mod connect;
-pub mod connection;
-pub mod error;
-pub mod log;
-pub mod proxy;
-pub mod read;
-pub mod runtime;
-pub mod server;
-pub mod tls;
+mod address;
+mod clock;
+mod connect;
+mod connection;
+mod deadline;
+mod error;
+mod log;
+mod proxy;
+mod read;
+mod runtime;
+mod server;
+mod tcp;
+mod tls;
 
 pub use address::{Host, Target};
 pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
@@ -27,5 +31,8 @@ pub use error::{Error, ErrorKind, Phase, Result};
 pub use log::{Log, LogConfig};
 pub use proxy::{ProxyConfig, ProxyKind};
 pub use read::ReadLimit;
+pub use runtime::{
+    Interrupted, block_on, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
+};
 pub use server::{ConnectionInfo, Server};
 pub use tls::TlsOptions;

@@ -36,7 +36,7 @@ impl ReadLimit {
 
 /// Why a read stopped with bytes still possibly in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// The marker ends at this length.
     Marker(usize),
     /// `max` bytes are there.
@@ -46,7 +46,7 @@ pub enum Stop {
 }
 
 impl Stop {
-    pub fn end(self) -> usize {
+    pub(crate) fn end(self) -> usize {
         match self {
             Stop::Marker(n) | Stop::Max(n) | Stop::Cap(n) => n,
         }
@@ -55,14 +55,14 @@ impl Stop {
 
 /// Incremental stop detection for one read.
 #[derive(Debug, Default)]
-pub struct Scanner {
+pub(crate) struct Scanner {
     /// Bytes before this index have been searched for the marker without a match.
     scanned: usize,
 }
 
 impl Scanner {
     /// Decides whether `buf` (all bytes buffered for this read) satisfies the limit.
-    pub fn check(&mut self, buf: &[u8], limit: &ReadLimit) -> Option<Stop> {
+    pub(crate) fn check(&mut self, buf: &[u8], limit: &ReadLimit) -> Option<Stop> {
         let bound = limit.max.map_or(limit.cap, |m| m.min(limit.cap));
         let window = &buf[..buf.len().min(bound)];
         if let Some(marker) = limit.marker.as_deref().filter(|m| !m.is_empty()) {
@@ -83,7 +83,7 @@ impl Scanner {
 }
 
 /// The first index of `needle` in `hay`.
-pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     match needle {
         [] => Some(0),
         [b] => hay.iter().position(|x| x == b),

@@ -23,7 +23,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static INTERRUPT: Notify = Notify::const_new();
 
 /// The shared runtime, built on first use.
-pub fn runtime() -> &'static Runtime {
+fn runtime() -> &'static Runtime {
     RUNTIME.get_or_init(|| {
         match Builder::new_multi_thread()
             .worker_threads(1)

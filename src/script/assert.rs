@@ -73,7 +73,7 @@ fn check_ne(
 }
 
 /// Glob match: `*` is any run of characters, `?` any one character.
-pub fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
@@ -148,7 +148,7 @@ fn check_type(ctx: &NativeCallContext, v: &Dynamic, name: &str, msg: Option<&Dyn
     ))
 }
 
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     let reg = |name: &str, params: &[&str], doc: &str| {
         FuncRegistration::new(name)
             .with_params_info(params)

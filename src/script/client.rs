@@ -1,172 +1,215 @@
-//! The `TcpClient` handle scripts hold, and the synchronous operations behind the `OPI_TCP`
-//! client functions.
-//!
-//! A handle is an `Rc<RefCell<…>>`: Rhai clones values freely, and every copy must drive the
-//! same connection. Each operation crosses into `net` through `runtime::block_on`. Failures
-//! follow OPI: sends return `false`, reads return what arrived, and both record the handle's
-//! last error, which stays until the next failure replaces it (a success does not clear it).
+//! The bodies of the `OPI_TCP` client functions (CreateConnection … ProcessRequest,
+//! FinishSending) under idiomatic names; `opi_tcp` registers them under OPI's names.
 
-use std::cell::RefCell;
-use std::fmt;
-use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::net::runtime::{self, Interrupted};
-use crate::net::{self, ConnectOptions, Connection, Log, Phase, ReadLimit, Target};
+use rhai::{Blob, Dynamic, ImmutableString, Map, NativeCallContext};
 
-/// How long `FinishSending` may wait for the peer to take the FIN / close_notify.
-const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+use super::args::{self, RhaiResultOf, interrupted, throw};
+use super::defaults::{IO_TIMEOUT_MS, REQUEST_MARKER};
+use super::encoding::Codec;
+use super::outcome::error_map;
+use super::session::Session;
+use super::settings;
+use super::tcp_client::TcpClient;
+use crate::net::{self, ConnectOptions, Interrupted, ReadLimit, Target};
 
-#[derive(Clone)]
-pub struct TcpClient(Rc<RefCell<State>>);
-
-struct State {
-    conn: Option<Connection>,
-    peer: String,
-    last_error: Option<net::Error>,
-    log: Option<Arc<Log>>,
+/// The largest read result the engine can hold as a blob and as a string.
+fn read_cap(ctx: &NativeCallContext) -> usize {
+    let e = ctx.engine();
+    [e.max_array_size(), e.max_string_size()]
+        .into_iter()
+        .filter(|&n| n > 0)
+        .min()
+        .unwrap_or(usize::MAX)
 }
 
-impl State {
-    fn log(&self, event: impl AsRef<str>) {
-        if let Some(l) = &self.log {
-            l.write(event);
-        }
+/// Parses the address and the settings; a failure is the error map, not a throw.
+fn connect_plan(
+    ctx: &NativeCallContext,
+    address: &str,
+    tls: &Dynamic,
+    proxy: &Dynamic,
+) -> Result<(Target, ConnectOptions), net::Error> {
+    let target = Target::parse(address)?;
+    let peer = target.to_string();
+    let tls = settings::tls_options(tls, &peer)?;
+    let proxy = settings::proxy_config(proxy, &peer)?;
+    Ok((
+        target.clone(),
+        ConnectOptions {
+            timeout: Session::of(ctx).connect_timeout(),
+            tls,
+            proxy,
+        },
+    ))
+}
+
+fn open(
+    ctx: &NativeCallContext,
+    address: &str,
+    tls: &Dynamic,
+    proxy: &Dynamic,
+    logging: &Dynamic,
+) -> RhaiResultOf<Result<TcpClient, Map>> {
+    let plan = connect_plan(ctx, address, tls, proxy)
+        .and_then(|plan| Ok((plan, super::logging::open(logging)?)));
+    let ((target, opts), log) = match plan {
+        Ok(plan) => plan,
+        Err(e) => return Ok(Err(error_map(&e))),
+    };
+    match TcpClient::open(&target, &opts, log) {
+        Err(_) => Err(interrupted(ctx.call_position())),
+        Ok(Ok(client)) => Ok(Ok(client)),
+        Ok(Err(e)) => Ok(Err(error_map(&e))),
     }
 }
 
-impl fmt::Debug for TcpClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0.borrow();
-        let state = if s.conn.is_some() { "open" } else { "closed" };
-        write!(f, "TcpClient({}, {state})", s.peer)
+pub(crate) fn create_connection(
+    ctx: &NativeCallContext,
+    address: &str,
+    tls: &Dynamic,
+    proxy: &Dynamic,
+    logging: &Dynamic,
+) -> RhaiResultOf<Dynamic> {
+    Ok(match open(ctx, address, tls, proxy, logging)? {
+        Ok(client) => Dynamic::from(client),
+        Err(map) => map.into(),
+    })
+}
+
+pub(crate) fn close_connection(ctx: &NativeCallContext, client: &TcpClient) -> RhaiResultOf<bool> {
+    client
+        .close()
+        .map_err(|_| interrupted(ctx.call_position()))?;
+    Ok(true)
+}
+
+pub(crate) fn send_binary_data(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    data: &Dynamic,
+    timeout: &Dynamic,
+) -> RhaiResultOf<bool> {
+    let bytes = args::data(ctx, data)?;
+    let timeout = args::timeout(ctx, timeout, IO_TIMEOUT_MS)?;
+    client
+        .send(&bytes, timeout)
+        .map_err(|_| interrupted(ctx.call_position()))
+}
+
+pub(crate) fn send_line(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    text: &Dynamic,
+    encoding: &Dynamic,
+    timeout: &Dynamic,
+) -> RhaiResultOf<bool> {
+    let codec = args::encoding(ctx, encoding)?;
+    let timeout = args::timeout(ctx, timeout, IO_TIMEOUT_MS)?;
+    let Some(text) = text.read_lock::<ImmutableString>().map(|s| s.clone()) else {
+        return Err(throw(
+            ctx,
+            format!("the text must be a string, not {}", text.type_name()),
+        ));
+    };
+    client
+        .send(&codec.encode(&text), timeout)
+        .map_err(|_| interrupted(ctx.call_position()))
+}
+
+pub(crate) fn read_binary_data(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    max_size: &Dynamic,
+    marker: &Dynamic,
+    timeout: &Dynamic,
+) -> RhaiResultOf<Blob> {
+    let limit = ReadLimit {
+        max: args::max_size(ctx, max_size)?,
+        marker: args::marker(ctx, marker, Codec::UTF8)?,
+        timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
+        cap: read_cap(ctx),
+    };
+    client
+        .read(&limit)
+        .map_err(|_| interrupted(ctx.call_position()))
+}
+
+pub(crate) fn read_line(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    encoding: &Dynamic,
+    marker: &Dynamic,
+    timeout: &Dynamic,
+) -> RhaiResultOf<ImmutableString> {
+    let codec = args::encoding(ctx, encoding)?;
+    let limit = ReadLimit {
+        max: None,
+        marker: args::marker(ctx, marker, codec)?,
+        timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
+        cap: read_cap(ctx),
+    };
+    let bytes = client
+        .read(&limit)
+        .map_err(|_| interrupted(ctx.call_position()))?;
+    Ok(codec.decode(&bytes).into())
+}
+
+pub(crate) fn finish_sending(ctx: &NativeCallContext, client: &TcpClient) -> RhaiResultOf<bool> {
+    client
+        .finish_sending()
+        .map_err(|_| interrupted(ctx.call_position()))
+}
+
+pub(crate) fn get_last_error(client: &TcpClient) -> Dynamic {
+    client
+        .last_error()
+        .map_or(Dynamic::UNIT, |e| error_map(&e).into())
+}
+
+/// Connect, send `data`, read up to the first `"\n"` (5 s), close. The response wins over an
+/// error that came after some of it; with nothing received, a failure is the error map.
+pub(crate) fn process_request(
+    ctx: &NativeCallContext,
+    address: &str,
+    data: &Dynamic,
+    response_string: &Dynamic,
+    tls: &Dynamic,
+    proxy: &Dynamic,
+) -> RhaiResultOf<Dynamic> {
+    let bytes = args::data(ctx, data)?;
+    let as_string = args::flag(ctx, response_string, "response_string", true)?;
+    let client = match open(ctx, address, tls, proxy, &Dynamic::UNIT)? {
+        Ok(c) => c,
+        Err(map) => return Ok(map.into()),
+    };
+    let pos = ctx.call_position();
+    let timeout = Some(Duration::from_millis(IO_TIMEOUT_MS));
+    let result = (|| {
+        if !client.send(&bytes, timeout)? {
+            return Ok(None);
+        }
+        let limit = ReadLimit {
+            max: None,
+            marker: Some(REQUEST_MARKER.to_vec()),
+            timeout,
+            cap: read_cap(ctx),
+        };
+        let response = client.read(&limit)?;
+        Ok(Some(response))
+    })();
+    let response = result.map_err(|_: Interrupted| interrupted(pos))?;
+    client.close().map_err(|_| interrupted(pos))?;
+    match (response, client.last_error()) {
+        (Some(r), Some(e)) if r.is_empty() => Ok(error_map(&e).into()),
+        (None, Some(e)) => Ok(error_map(&e).into()),
+        (Some(r), _) if as_string => Ok(Codec::UTF8.decode(&r).into()),
+        (Some(r), _) => Ok(Dynamic::from_blob(r)),
+        (None, None) => Ok(Dynamic::UNIT),
     }
 }
 
-impl TcpClient {
-    /// Connects (blocking) to `target` as `opts` say; `log` records what happens.
-    pub fn open(
-        target: &Target,
-        opts: &ConnectOptions,
-        log: Option<Arc<Log>>,
-    ) -> Result<Result<Self, net::Error>, Interrupted> {
-        if let Some(l) = &log {
-            l.write(format!("Connecting to {target}..."));
-        }
-        let conn = runtime::block_on(net::connect(target, opts))?;
-        if let Some(l) = &log {
-            match &conn {
-                Ok(_) => l.write(format!("Connected to {target}")),
-                Err(e) => l.write(format!("Connection failed: {e}")),
-            }
-        }
-        Ok(conn.map(|conn| {
-            TcpClient(Rc::new(RefCell::new(State {
-                peer: conn.peer().to_string(),
-                conn: Some(conn),
-                last_error: None,
-                log,
-            })))
-        }))
-    }
-
-    /// The event log given at connect time, if any.
-    pub fn log(&self) -> Option<Arc<Log>> {
-        self.0.borrow().log.clone()
-    }
-
-    /// `host:port` of the target.
-    pub fn peer(&self) -> String {
-        self.0.borrow().peer.clone()
-    }
-
-    pub fn is_open(&self) -> bool {
-        self.0.borrow().conn.is_some()
-    }
-
-    /// The sticky last error.
-    pub fn last_error(&self) -> Option<net::Error> {
-        self.0.borrow().last_error.clone()
-    }
-
-    fn fail(state: &mut State, e: net::Error) {
-        state.log(format!("Error: {e}"));
-        state.last_error = Some(e);
-    }
-
-    /// The open connection; on a closed handle, records a `closed` last error and gives `None`.
-    fn open_conn(state: &mut State, phase: Phase) -> Option<&mut Connection> {
-        if state.conn.is_none() {
-            let e = net::Error::closed(phase, &state.peer, "the connection is closed");
-            Self::fail(state, e);
-        }
-        state.conn.as_mut()
-    }
-
-    /// OPI's boolean outcome: logs `event` on success, records the error otherwise.
-    fn settle(state: &mut State, result: net::Result<()>, event: impl AsRef<str>) -> bool {
-        match result {
-            Ok(()) => {
-                state.log(event);
-                true
-            }
-            Err(e) => {
-                Self::fail(state, e);
-                false
-            }
-        }
-    }
-
-    /// Sends every byte of `data` before the deadline; `false` (and a last error) otherwise.
-    pub fn send(&self, data: &[u8], timeout: Option<Duration>) -> Result<bool, Interrupted> {
-        let mut state = self.0.borrow_mut();
-        let Some(conn) = Self::open_conn(&mut state, Phase::Send) else {
-            return Ok(false);
-        };
-        let result = runtime::block_on(conn.send(data, timeout))?;
-        Ok(Self::settle(
-            &mut state,
-            result,
-            format!("Sent {} bytes", data.len()),
-        ))
-    }
-
-    /// Reads as `limit` says; returns the bytes that arrived (maybe none).
-    pub fn read(&self, limit: &ReadLimit) -> Result<Vec<u8>, Interrupted> {
-        let mut state = self.0.borrow_mut();
-        let Some(conn) = Self::open_conn(&mut state, Phase::Read) else {
-            return Ok(Vec::new());
-        };
-        let outcome = runtime::block_on(conn.read(limit))?;
-        if !outcome.data.is_empty() {
-            state.log(format!("Received {} bytes", outcome.data.len()));
-        }
-        if let Some(e) = outcome.error {
-            Self::fail(&mut state, e);
-        }
-        Ok(outcome.data.to_vec())
-    }
-
-    /// Half-close: no more sends, reads still work.
-    pub fn finish_sending(&self) -> Result<bool, Interrupted> {
-        let mut state = self.0.borrow_mut();
-        let Some(conn) = Self::open_conn(&mut state, Phase::Shutdown) else {
-            return Ok(false);
-        };
-        let result = runtime::block_on(conn.shutdown_write(SHUTDOWN_TIMEOUT))?;
-        Ok(Self::settle(&mut state, result, "Finished sending"))
-    }
-
-    /// Closes the connection (idempotent). TLS sends close_notify first, best effort.
-    pub fn close(&self) -> Result<(), Interrupted> {
-        let conn = self.0.borrow_mut().conn.take();
-        match conn {
-            Some(conn) => {
-                self.0.borrow().log("Connection closed");
-                runtime::block_on(conn.close())
-            }
-            None => Ok(()),
-        }
-    }
+pub(crate) fn is_client_object(value: &Dynamic) -> bool {
+    value.is::<TcpClient>()
 }

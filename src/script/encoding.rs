@@ -8,13 +8,13 @@
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
 
 #[derive(Debug, Clone, Copy)]
-pub struct Codec(&'static Encoding);
+pub(crate) struct Codec(&'static Encoding);
 
 impl Codec {
-    pub const UTF8: Codec = Codec(encoding_rs::UTF_8);
+    pub(crate) const UTF8: Codec = Codec(encoding_rs::UTF_8);
 
     /// Looks an encoding up by any of its labels.
-    pub fn for_label(label: &str) -> Result<Codec, String> {
+    pub(crate) fn for_label(label: &str) -> Result<Codec, String> {
         Encoding::for_label(label.trim().as_bytes())
             .map(Codec)
             .ok_or_else(|| {
@@ -24,11 +24,7 @@ impl Codec {
             })
     }
 
-    pub fn name(self) -> &'static str {
-        self.0.name()
-    }
-
-    pub fn encode(self, text: &str) -> Vec<u8> {
+    pub(crate) fn encode(self, text: &str) -> Vec<u8> {
         if self.0 == UTF_16LE {
             text.encode_utf16().flat_map(u16::to_le_bytes).collect()
         } else if self.0 == UTF_16BE {
@@ -39,7 +35,7 @@ impl Codec {
         }
     }
 
-    pub fn decode(self, bytes: &[u8]) -> String {
+    pub(crate) fn decode(self, bytes: &[u8]) -> String {
         self.0.decode_without_bom_handling(bytes).0.into_owned()
     }
 }

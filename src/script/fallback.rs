@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use rhai::{Dynamic, FuncRegistration, Map, Module, NativeCallContext};
 
-use super::convert::{RhaiResult, throw};
+use super::args::{RhaiResultOf, throw};
 
 /// A name's documented signatures, and the arities at which a real all-`Dynamic` overload exists.
 /// Catch-alls are registered up to this many arguments (and one past the longest signature).
@@ -23,7 +23,7 @@ struct Overloads {
     all_dynamic: Vec<usize>,
 }
 
-pub fn add_signature_fallbacks(module: &mut Module) {
+pub(crate) fn add_signature_fallbacks(module: &mut Module) {
     let mut by_name: BTreeMap<String, Overloads> = BTreeMap::new();
     for sig in module.gen_fn_signatures_with_mapper(|s| s.into()) {
         let Some((name, rest)) = sig.split_once('(') else {
@@ -79,7 +79,7 @@ fn register(module: &mut Module, name: &str, arity: usize, help: String) {
     };
     macro_rules! arity {
         ($($a:ident),*) => {
-            reg().set_into_module(module, move |ctx: NativeCallContext, $($a: Dynamic),*| -> RhaiResult<Dynamic> {
+            reg().set_into_module(module, move |ctx: NativeCallContext, $($a: Dynamic),*| -> RhaiResultOf<Dynamic> {
                 Err(explain(&ctx, &help, &[$(&$a),*]))
             })
         };

@@ -4,12 +4,13 @@
 //! unique markers).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rhai::{Engine, FuncRegistration, ImmutableString, NativeCallContext};
 
-use super::api;
-use super::convert::{RhaiResult, throw};
+use super::args::{RhaiResultOf, interrupted, throw};
+use super::session::Session;
+use crate::net;
 
 fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
     FuncRegistration::new(name)
@@ -36,21 +37,45 @@ fn temp_file_path(ext: &str) -> String {
     std::env::temp_dir().join(name).display().to_string()
 }
 
-fn file_size(ctx: &NativeCallContext, path: &str) -> RhaiResult<i64> {
+fn set_connect_timeout(ctx: &NativeCallContext, ms: i64) -> RhaiResultOf<()> {
+    if ms <= 0 {
+        return Err(throw(
+            ctx,
+            format!("the connect timeout must be positive milliseconds, not {ms}"),
+        ));
+    }
+    Session::of(ctx).set_connect_timeout(Duration::from_millis(ms as u64));
+    Ok(())
+}
+
+fn sleep(ctx: &NativeCallContext, ms: i64) -> RhaiResultOf<()> {
+    if ms < 0 {
+        return Err(throw(
+            ctx,
+            format!("cannot sleep a negative time ({ms} ms)"),
+        ));
+    }
+    // The timer must be made inside the runtime: build it in the async block.
+    let d = Duration::from_millis(ms as u64);
+    net::block_on(async move { tokio::time::sleep(d).await })
+        .map_err(|_| interrupted(ctx.call_position()))
+}
+
+fn file_size(ctx: &NativeCallContext, path: &str) -> RhaiResultOf<i64> {
     std::fs::metadata(path)
         .map(|m| i64::try_from(m.len()).unwrap_or(i64::MAX))
         .map_err(|e| throw(ctx, format!("{path}: {e}")))
 }
 
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     reg("sleep", &["ms: i64"], "/// Pauses the script for `ms` milliseconds (OPI's `OPI_Tools.Pause`); Ctrl-C interrupts it.")
-        .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| api::sleep(&ctx, ms));
+        .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| sleep(&ctx, ms));
     reg(
         "set_connect_timeout",
         &["ms: i64"],
         "/// Sets the deadline of every later connect (DNS, TCP, proxy and TLS handshakes; default 30000 ms).",
     )
-    .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| api::set_connect_timeout(&ctx, ms));
+    .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| set_connect_timeout(&ctx, ms));
     reg("temp_file_path", &[], "/// A fresh path in the temporary folder (OneScript's `GetTempFileName()`); nothing is created.")
         .register_into_engine(engine, || temp_file_path(""));
     reg(

@@ -1,36 +1,33 @@
-//! OPI's logging settings map and `GetLog`, for clients and servers alike.
+//! Event logs as scripts see them: OPI's logging settings map (`GetLoggingSettings`), the log it
+//! opens for a client or a server, and `GetLog` over that log. Nothing here knows which handle a
+//! log belongs to: each handle type registers its own `GetLog` and passes its log in.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rhai::{Array, Dynamic, ImmutableString, Map, NativeCallContext};
 
-use super::client::TcpClient;
-use super::convert::{self, RhaiResult, throw};
-use super::server::TcpServer;
+use super::args::{self, RhaiResultOf, throw};
+use super::defaults::{LOG_COUNT, LOG_MAX_ENTRIES};
+use super::outcome::error_map;
 use crate::net::{self, ErrorKind, Log, LogConfig, Phase};
 
-/// OPI's default number of entries kept in memory.
-const DEFAULT_MAX_ENTRIES: i64 = 300;
-/// `GetLog`'s default number of entries returned.
-const DEFAULT_COUNT: i64 = 100;
-
 /// `GetLoggingSettings([memory [, max_entries [, file_path]]])`.
-pub fn settings_map(
+pub(crate) fn settings_map(
     ctx: &NativeCallContext,
     memory: &Dynamic,
     max_entries: &Dynamic,
     file_path: &Dynamic,
-) -> RhaiResult<Map> {
-    let memory = convert::flag(ctx, memory, "memory", true)?;
-    let max = convert::int(ctx, max_entries, "max_entries", DEFAULT_MAX_ENTRIES)?;
+) -> RhaiResultOf<Map> {
+    let memory = args::flag(ctx, memory, "memory", true)?;
+    let max = args::int(ctx, max_entries, "max_entries", LOG_MAX_ENTRIES)?;
     if max < 1 {
         return Err(throw(
             ctx,
             format!("max_entries must be positive, not {max}"),
         ));
     }
-    let path = convert::opt_string(ctx, file_path, "file_path")?.unwrap_or_default();
+    let path = args::opt_string(ctx, file_path, "file_path")?.unwrap_or_default();
     if !memory && path.is_empty() {
         return Err(throw(
             ctx,
@@ -58,7 +55,7 @@ fn settings_error(detail: impl Into<String>) -> net::Error {
 }
 
 /// A logging setting (the map above, or `()` / `""` / `false` for none) → an open log.
-pub fn open(v: &Dynamic) -> net::Result<Option<Arc<Log>>> {
+pub(crate) fn open(v: &Dynamic) -> net::Result<Option<Arc<Log>>> {
     if v.is_unit()
         || v.as_bool() == Ok(false)
         || v.read_lock::<ImmutableString>()
@@ -73,7 +70,7 @@ pub fn open(v: &Dynamic) -> net::Result<Option<Arc<Log>>> {
         )));
     };
     let mut mode = String::from("memory");
-    let mut max = DEFAULT_MAX_ENTRIES;
+    let mut max = LOG_MAX_ENTRIES;
     let mut file = None;
     for (key, value) in map.iter() {
         match key.as_str() {
@@ -124,28 +121,15 @@ pub fn open(v: &Dynamic) -> net::Result<Option<Arc<Log>>> {
     Log::open(&config).map(|l| Some(Arc::new(l)))
 }
 
-/// `GetLog(object [, as_string [, count]])`.
-pub fn get_log(
+/// `GetLog(object [, as_string [, count]])`, given the object's log.
+pub(crate) fn get_log(
     ctx: &NativeCallContext,
-    object: &Dynamic,
+    log: Option<Arc<Log>>,
     as_string: &Dynamic,
     count: &Dynamic,
-) -> RhaiResult<Dynamic> {
-    let as_string = convert::flag(ctx, as_string, "as_string", false)?;
-    let count = convert::int(ctx, count, "count", DEFAULT_COUNT)?;
-    let log = if let Some(c) = object.read_lock::<TcpClient>() {
-        c.log()
-    } else if let Some(s) = object.read_lock::<TcpServer>() {
-        s.log()
-    } else {
-        return Err(throw(
-            ctx,
-            format!(
-                "the object must be a TcpClient or a TcpServer, not {}",
-                object.type_name()
-            ),
-        ));
-    };
+) -> RhaiResultOf<Dynamic> {
+    let as_string = args::flag(ctx, as_string, "as_string", false)?;
+    let count = args::int(ctx, count, "count", LOG_COUNT)?;
     let Some(log) = log else {
         let e = net::Error::new(
             ErrorKind::Settings,
@@ -153,7 +137,7 @@ pub fn get_log(
             "log",
             "this object was created without logging settings (see GetLoggingSettings)",
         );
-        return Ok(convert::error_map(&e).into());
+        return Ok(error_map(&e).into());
     };
     let (lines, total) = log.tail(usize::try_from(count.max(0)).unwrap_or(0));
     if as_string {

@@ -10,7 +10,7 @@
 //! - `pool` bounds the live connections. When the pool is full the accept loop stops accepting:
 //!   further clients wait in the kernel's backlog until a connection ends, rather than being
 //!   refused. Nothing they send is lost; it is read once they are admitted.
-//! - Each connection buffers at most [`MAX_BUFFERED`] unread bytes. When a client sends more than
+//! - Each connection buffers at most 4 MiB of unread bytes. When a client sends more than
 //!   the script reads, the reader pauses and TCP flow control makes the client's sends wait; no
 //!   byte is dropped.
 //! - Connections are listed while they are live, and after the client closed as long as they
@@ -18,24 +18,24 @@
 //! - Stopping (or dropping) the server aborts the accept loop and every reader and closes every
 //!   socket; after [`Server::stop`] returns, the port is free.
 
-use std::collections::{BTreeMap, VecDeque};
+mod accept;
+mod state;
+
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use bytes::Bytes;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
-use tokio::net::tcp::OwnedWriteHalf;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
-use tokio::task::{AbortHandle, JoinHandle};
-use tokio::time::{Instant, timeout_at};
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinHandle;
 
-use super::error::{Error, ErrorKind, Phase, Result};
+use super::connection::write_all;
+use super::deadline::Deadline;
+use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 use super::log::Log;
-
-/// Unread bytes one connection may hold before its reader pauses.
-pub const MAX_BUFFERED: usize = 4 * 1024 * 1024;
+use state::{Shared, State, lock, take};
 
 /// A connection as `GetConnectionList` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,57 +53,6 @@ pub struct Server {
     accept: Mutex<Option<JoinHandle<()>>>,
 }
 
-struct Shared {
-    state: Mutex<State>,
-    /// Data arrived, a connection came or went, or the server stopped.
-    changed: Notify,
-    log: Option<Arc<Log>>,
-    name: String,
-}
-
-#[derive(Default)]
-struct State {
-    conns: BTreeMap<u64, Conn>,
-    /// Connections with unread data, in the order their data arrived.
-    ready: VecDeque<u64>,
-    next_id: u64,
-    stopped: bool,
-}
-
-struct Conn {
-    peer: SocketAddr,
-    buf: BytesMut,
-    /// The client closed its sending side, or a read failed.
-    eof: bool,
-    /// `FinishReceiving` was called.
-    stopped_reading: bool,
-    writer: Arc<tokio::sync::Mutex<Option<OwnedWriteHalf>>>,
-    write_closed: bool,
-    reader: Option<AbortHandle>,
-    /// Wakes the reader paused on a full buffer.
-    space: Arc<Notify>,
-    /// Held while the connection counts against the pool.
-    permit: Option<OwnedSemaphorePermit>,
-}
-
-fn lock(shared: &Shared) -> MutexGuard<'_, State> {
-    // A panic while holding the lock cannot leave the state half-updated in a way that matters
-    // more than stopping the server would; keep serving.
-    shared.state.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl Shared {
-    fn log(&self, event: impl AsRef<str>) {
-        if let Some(l) = &self.log {
-            l.write(event);
-        }
-    }
-
-    fn err(&self, kind: ErrorKind, phase: Phase, detail: impl Into<String>) -> Error {
-        Error::new(kind, phase, &self.name, detail)
-    }
-}
-
 impl Server {
     /// Binds `bind` and starts accepting in the background. Must be called inside the
     /// runtime (through `runtime::block_on`).
@@ -114,7 +63,7 @@ impl Server {
         }
         let listener = TcpListener::bind(bind).await.map_err(|e| {
             if let Some(l) = &log {
-                l.write(format!("Bind failed: {}", super::error::io_detail(&e)));
+                l.write(format!("Bind failed: {}", io_detail(&e)));
             }
             Error::io(Phase::Bind, bind.to_string(), &e)
         })?;
@@ -128,7 +77,7 @@ impl Server {
         });
         shared.log(format!("Listening on {bound} (pool of {pool})"));
         let pool = Arc::new(Semaphore::new(pool.max(1)));
-        let accept = tokio::spawn(accept_loop(Arc::clone(&shared), listener, pool));
+        let accept = tokio::spawn(accept::accept_loop(Arc::clone(&shared), listener, pool));
         Ok(Server {
             shared,
             port,
@@ -258,7 +207,7 @@ impl Server {
         timeout: Option<Duration>,
         mut check: impl FnMut(&mut State) -> Option<T>,
     ) -> Result<Option<T>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = Deadline::within(timeout);
         loop {
             let notified = self.shared.changed.notified();
             tokio::pin!(notified);
@@ -267,13 +216,8 @@ impl Server {
             if let Some(v) = check(&mut lock(&self.shared)) {
                 return Ok(Some(v));
             }
-            match deadline {
-                Some(d) => {
-                    if timeout_at(d, notified).await.is_err() {
-                        return Ok(None);
-                    }
-                }
-                None => notified.await,
+            if deadline.race(notified).await.is_none() {
+                return Ok(None);
             }
         }
     }
@@ -306,34 +250,22 @@ impl Server {
                 format!("connection {id} is closed"),
             ));
         };
-        let write = async {
-            w.write_all(data).await?;
-            w.flush().await
-        };
-        let result = match timeout {
-            Some(t) => timeout_at(Instant::now() + t, write)
-                .await
-                .map_err(|_| Error::timeout(Phase::Send, format!("connection {id}"), t))?,
-            None => write.await,
-        };
-        match result {
-            Ok(()) => {
-                self.shared
-                    .log(format!("Sent {} bytes to connection {id}", data.len()));
-                Ok(())
-            }
-            Err(e) => {
-                self.shared.log(format!(
-                    "Send to connection {id} failed: {}",
-                    super::error::io_detail(&e)
-                ));
-                Err(Error::io(Phase::Send, format!("connection {id}"), &e))
-            }
+        let peer = format!("connection {id}");
+        let result = write_all(w, data, &Deadline::within(timeout), &peer).await;
+        match &result {
+            Ok(()) => self
+                .shared
+                .log(format!("Sent {} bytes to connection {id}", data.len())),
+            Err(e) => self
+                .shared
+                .log(format!("Send to connection {id} failed: {}", e.detail())),
         }
+        result
     }
 
     /// Half-closes connection `id` (FIN): the client reads to end of stream; it may still send.
-    pub async fn complete_send(&self, id: u64) -> Result<()> {
+    /// The FIN is sent within `timeout`, best effort.
+    pub async fn complete_send(&self, id: u64, timeout: Duration) -> Result<()> {
         self.check_running(Phase::Shutdown)?;
         let writer = {
             let mut state = lock(&self.shared);
@@ -345,7 +277,7 @@ impl Server {
             Arc::clone(&conn.writer)
         };
         if let Some(w) = writer.lock().await.as_mut() {
-            let _ = timeout_at(Instant::now() + Duration::from_secs(5), w.shutdown()).await;
+            let _ = Deadline::after(timeout).race(w.shutdown()).await;
         }
         self.shared
             .log(format!("Completed sending on connection {id}"));
@@ -431,6 +363,10 @@ impl Server {
             conn.shut();
         }
         self.shared.log("Server stopped");
+        // Everything logged so far is in the log file when the server is stopped.
+        if let Some(l) = &self.shared.log {
+            l.sync();
+        }
         self.shared.changed.notify_waiters();
     }
 }
@@ -446,130 +382,5 @@ impl Drop for Server {
             handle.abort();
         }
         self.shut_all();
-    }
-}
-
-impl Conn {
-    fn shut(mut self) {
-        if let Some(r) = self.reader.take() {
-            r.abort();
-        }
-        // Dropping the write half (and the aborted reader's read half) closes the socket.
-        if let Ok(mut w) = self.writer.try_lock() {
-            w.take();
-        }
-        self.permit.take();
-        self.space.notify_one();
-    }
-}
-
-fn take(conn: &mut Conn, max: usize) -> Bytes {
-    let n = conn.buf.len().min(max.max(1));
-    let data = conn.buf.split_to(n).freeze();
-    conn.space.notify_one();
-    data
-}
-
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool: Arc<Semaphore>) {
-    loop {
-        if pool.available_permits() == 0 {
-            shared.log("Connection pool is full: new clients wait until a connection ends");
-        }
-        let Ok(permit) = Arc::clone(&pool).acquire_owned().await else {
-            return;
-        };
-        let (stream, peer) = match listener.accept().await {
-            Ok(s) => s,
-            Err(e) => {
-                // Out of descriptors and the like: say so, back off, go on.
-                shared.log(format!("Accept failed: {}", super::error::io_detail(&e)));
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let (read, write) = stream.into_split();
-        let space = Arc::new(Notify::new());
-        let id = {
-            let mut state = lock(&shared);
-            state.next_id += 1;
-            let id = state.next_id;
-            state.conns.insert(
-                id,
-                Conn {
-                    peer,
-                    buf: BytesMut::new(),
-                    eof: false,
-                    stopped_reading: false,
-                    writer: Arc::new(tokio::sync::Mutex::new(Some(write))),
-                    write_closed: false,
-                    reader: None,
-                    space: Arc::clone(&space),
-                    permit: Some(permit),
-                },
-            );
-            id
-        };
-        shared.log(format!("Accepted connection {id} from {peer}"));
-        let reader = tokio::spawn(read_loop(Arc::clone(&shared), id, read, space));
-        if let Some(c) = lock(&shared).conns.get_mut(&id) {
-            c.reader = Some(reader.abort_handle());
-        }
-        shared.changed.notify_waiters();
-    }
-}
-
-async fn read_loop(
-    shared: Arc<Shared>,
-    id: u64,
-    mut read: tokio::net::tcp::OwnedReadHalf,
-    space: Arc<Notify>,
-) {
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        // Back-pressure: wait while the script has not read what is buffered.
-        loop {
-            let full = lock(&shared)
-                .conns
-                .get(&id)
-                .map(|c| c.buf.len() >= MAX_BUFFERED);
-            match full {
-                None => return,
-                Some(true) => space.notified().await,
-                Some(false) => break,
-            }
-        }
-        let result = read.read(&mut chunk).await;
-        let mut guard = lock(&shared);
-        let state = &mut *guard;
-        let Some(conn) = state.conns.get_mut(&id) else {
-            return;
-        };
-        match result {
-            Ok(n) if n > 0 => {
-                if conn.buf.is_empty() {
-                    state.ready.push_back(id);
-                }
-                conn.buf.extend_from_slice(&chunk[..n]);
-                shared.log(format!("Received {n} bytes from connection {id}"));
-            }
-            end => {
-                conn.eof = true;
-                conn.permit.take();
-                conn.reader.take();
-                match end {
-                    Err(e) => shared.log(format!(
-                        "Connection {id} failed: {}",
-                        super::error::io_detail(&e)
-                    )),
-                    _ => shared.log(format!("Connection {id} closed by the client")),
-                }
-                drop(guard);
-                shared.changed.notify_waiters();
-                return;
-            }
-        }
-        drop(guard);
-        shared.changed.notify_waiters();
     }
 }

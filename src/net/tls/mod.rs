@@ -1,6 +1,6 @@
-//! TLS for a connection: the settings ([`TlsOptions`]), the rustls client configurations they
-//! stand for, the handshake, and the translation of handshake failures into words a user
-//! understands.
+//! TLS for a connection: the settings ([`TlsOptions`]) and the rustls client configuration they
+//! stand for, checked before any I/O and run as one handshake ([`TlsPlan`]). Handshake failures
+//! are put in a user's words by [`describe`].
 //!
 //! Every configuration is built on the ring provider with `builder_with_provider`, never with
 //! `ClientConfig::builder()`: that one panics when a second provider is ever compiled in.
@@ -15,40 +15,35 @@
 //! `server_name` when given). An IP address is checked against the certificate's IP SANs and
 //! sends no SNI (RFC 6066), which is what rustls does with `ServerName::IpAddress`.
 //!
-//! `accept_invalid_certs` skips the chain and name checks but still verifies the handshake
-//! signatures, so the peer must at least own the key of the certificate it shows. It prints one
+//! `accept_invalid_certs` skips the chain and name checks (the verifier is in [`danger`]) but still
+//! verifies the handshake signatures, so the peer must own the key of the certificate it shows. It prints one
 //! warning line to stderr per process, because a silently disabled check is how test settings
 //! end up in production.
 //!
 //! Settings problems (an unreadable CA file, a client key that does not fit) are found before
 //! any byte is sent and are `settings` errors naming the file.
 
-use std::io;
+mod danger;
+mod describe;
+
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once, OnceLock};
-use std::time::Duration;
 
-use tokio::time::{Instant, timeout_at};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::client::danger::{
-    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
-};
-use tokio_rustls::rustls::crypto::{self, CryptoProvider, WebPkiSupportedAlgorithms};
+use tokio_rustls::rustls::crypto::{self, CryptoProvider};
 use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use tokio_rustls::rustls::{
-    self, AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct,
-    PeerIncompatible, RootCertStore, SignatureScheme,
-};
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::address::{Host, Target};
 use super::connection::Io;
+use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail, lowercase_first};
 
 /// The one line printed when certificate checks are turned off.
-pub const INSECURE_WARNING: &str =
+const INSECURE_WARNING: &str =
     "warning: TLS certificate verification is disabled (accept_invalid_certs)";
 
 /// What the script asked of TLS.
@@ -70,7 +65,7 @@ pub struct TlsOptions {
 
 /// A checked TLS plan: the configuration and the name, ready before any I/O.
 #[derive(Clone)]
-pub struct TlsPlan {
+pub(crate) struct TlsPlan {
     config: Arc<ClientConfig>,
     name: ServerName<'static>,
 }
@@ -86,37 +81,40 @@ impl std::fmt::Debug for TlsPlan {
 impl TlsPlan {
     /// Builds the configuration `opts` ask for and the name to verify; `peer` names the target
     /// in errors.
-    pub fn new(target: &Target, opts: &TlsOptions, peer: &str) -> Result<TlsPlan> {
+    pub(crate) fn new(target: &Target, opts: &TlsOptions, peer: &str) -> Result<TlsPlan> {
         let name = server_name(target, opts, peer)?;
         let config = client_config(opts, peer)?;
         Ok(TlsPlan { config, name })
     }
 
     /// The name the certificate is checked against (and the SNI, unless it is an IP).
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         name_text(&self.name)
     }
 
-    /// Runs the handshake over `stream` before `deadline`; `budget` is the whole connect timeout,
-    /// named in the timeout message.
-    pub async fn handshake<S: Io>(
+    /// Runs the handshake over `stream` before `deadline` (the connect deadline).
+    pub(crate) async fn handshake<S: Io>(
         &self,
         stream: S,
-        deadline: Instant,
-        budget: Duration,
+        deadline: &Deadline,
         peer: &str,
     ) -> Result<TlsStream<S>> {
         let connector = TlsConnector::from(self.config.clone());
-        match timeout_at(deadline, connector.connect(self.name.clone(), stream)).await {
-            Err(_) => Err(Error::timeout(Phase::Tls, peer, budget)),
-            Ok(Ok(tls)) => Ok(tls),
-            Ok(Err(e)) => Err(Error::new(
-                ErrorKind::Tls,
+        deadline
+            .run(
                 Phase::Tls,
                 peer,
-                describe_io(&e, &self.name(), peer),
-            )),
-        }
+                connector.connect(self.name.clone(), stream),
+            )
+            .await?
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Tls,
+                    Phase::Tls,
+                    peer,
+                    describe::describe_io(&e, &self.name(), peer),
+                )
+            })
     }
 }
 
@@ -198,7 +196,7 @@ fn client_config(opts: &TlsOptions, peer: &str) -> Result<Arc<ClientConfig>> {
             .with_safe_default_protocol_versions()
             .map_err(|e| provider_error(&e, peer))?
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert {
+            .with_custom_certificate_verifier(Arc::new(danger::AcceptAnyCert {
                 algorithms: p.signature_verification_algorithms,
             }));
         let config = Arc::new(finish(builder, client_auth, peer)?);
@@ -355,280 +353,9 @@ fn client_identity(cert: &Path, key: Option<&Path>, peer: &str) -> Result<Client
     Ok((chain, key))
 }
 
-/// Accepts any certificate for any name, but only from a peer that proves it holds the
-/// certificate's key: the handshake signatures are verified as usual.
-#[derive(Debug)]
-struct AcceptAnyCert {
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for AcceptAnyCert {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
-/// Why a handshake failed, from the `io::Error` tokio-rustls hands back (rustls' own error
-/// travels inside it).
-pub fn describe_io(e: &io::Error, name: &str, peer: &str) -> String {
-    if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        return describe(tls, name, peer);
-    }
-    match e.kind() {
-        io::ErrorKind::UnexpectedEof => {
-            format!("the server closed the connection during the handshake (is {peer} a TLS port?)")
-        }
-        io::ErrorKind::ConnectionReset => {
-            format!("the server reset the connection during the handshake (is {peer} a TLS port?)")
-        }
-        _ => io_detail(e),
-    }
-}
-
-/// A rustls error in a user's words; `name` is what the certificate was checked against.
-pub fn describe(e: &rustls::Error, name: &str, peer: &str) -> String {
-    use rustls::Error as E;
-    match e {
-        E::InvalidCertificate(c) => describe_certificate(c, name),
-        E::AlertReceived(a) => describe_alert(*a, name),
-        E::PeerIncompatible(p) => describe_incompatible(p, e),
-        E::InvalidMessage(_)
-        | E::InappropriateMessage { .. }
-        | E::InappropriateHandshakeMessage { .. } => format!(
-            "the server did not answer with a valid TLS handshake (is {peer} a TLS port?): {}",
-            lowercase_first(&e.to_string())
-        ),
-        E::NoCertificatesPresented => "the server presented no certificate".into(),
-        E::PeerMisbehaved(_) => format!(
-            "the server broke the TLS protocol: {}",
-            lowercase_first(&e.to_string())
-        ),
-        _ => lowercase_first(&e.to_string()),
-    }
-}
-
-fn describe_certificate(c: &CertificateError, name: &str) -> String {
-    use CertificateError as C;
-    match c {
-        C::UnknownIssuer => "the certificate is not signed by a trusted CA (unknown issuer); \
-                             to trust a private CA, give its PEM file as ca_cert_path"
-            .into(),
-        C::NotValidForName => format!("the certificate is not valid for '{name}'"),
-        C::NotValidForNameContext { presented, .. } => {
-            let names: Vec<String> = presented.iter().map(|p| presented_name(p)).collect();
-            if names.is_empty() {
-                format!("the certificate is not valid for '{name}' (it names no host)")
-            } else {
-                format!(
-                    "the certificate is not valid for '{name}' (it is for: {})",
-                    names.join(", ")
-                )
-            }
-        }
-        C::Expired => "the certificate has expired".into(),
-        C::ExpiredContext { not_after, .. } => format!(
-            "the certificate has expired (it was valid until {})",
-            utc_text(*not_after)
-        ),
-        C::NotValidYet => "the certificate is not valid yet (check the clock)".into(),
-        C::NotValidYetContext { not_before, .. } => format!(
-            "the certificate is not valid yet (it is valid from {}; check the clock)",
-            utc_text(*not_before)
-        ),
-        C::Revoked => "the certificate has been revoked".into(),
-        // rustls reports a bad chain signature and a bad handshake signature alike.
-        C::BadSignature => "a signature does not verify (in the certificate chain, or in the \
-                            handshake: the server may not hold the certificate's key)"
-            .into(),
-        C::BadEncoding => "the certificate is malformed".into(),
-        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
-            "the certificate is not meant for a TLS server (extended key usage)".into()
-        }
-        C::UnsupportedSignatureAlgorithmContext { .. }
-        | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
-            "the certificate is signed with an unsupported algorithm".into()
-        }
-        C::UnhandledCriticalExtension => {
-            "the certificate has a critical extension we cannot check".into()
-        }
-        other => format!(
-            "the certificate was rejected: {}",
-            lowercase_first(&other.to_string())
-        ),
-    }
-}
-
-/// `DnsName("example.test")` → `example.test`, `IpAddress(127.0.0.1)` → `127.0.0.1`.
-fn presented_name(p: &str) -> String {
-    if let Some(n) = p
-        .strip_prefix("DnsName(\"")
-        .and_then(|s| s.strip_suffix("\")"))
-    {
-        return n.to_string();
-    }
-    if let Some(n) = p
-        .strip_prefix("IpAddress(")
-        .and_then(|s| s.strip_suffix(')'))
-    {
-        return n.to_string();
-    }
-    p.to_string()
-}
-
-fn describe_alert(a: AlertDescription, name: &str) -> String {
-    let alert = alert_name(a);
-    match a {
-        AlertDescription::ProtocolVersion => format!(
-            "the server does not support TLS 1.2 or 1.3 (protocol version mismatch; it sent a \
-             {alert} alert)"
-        ),
-        AlertDescription::HandshakeFailure | AlertDescription::InsufficientSecurity => format!(
-            "the server refused the handshake: no cipher suite or parameters in common, or it \
-             requires a client certificate (it sent a {alert} alert)"
-        ),
-        AlertDescription::CertificateRequired => {
-            format!("the server requires a client certificate (it sent a {alert} alert)")
-        }
-        AlertDescription::BadCertificate
-        | AlertDescription::UnsupportedCertificate
-        | AlertDescription::CertificateUnknown
-        | AlertDescription::CertificateRevoked
-        | AlertDescription::CertificateExpired
-        | AlertDescription::UnknownCA
-        | AlertDescription::AccessDenied => {
-            format!("the server rejected our client certificate (it sent a {alert} alert)")
-        }
-        AlertDescription::UnrecognisedName => {
-            format!("the server does not know the name '{name}' (it sent a {alert} alert)")
-        }
-        _ => format!("the server ended the handshake with a {alert} alert"),
-    }
-}
-
-/// `HandshakeFailure` → `handshake_failure`, as the RFCs and openssl name alerts.
-fn alert_name(a: AlertDescription) -> String {
-    let debug = format!("{a:?}");
-    let mut out = String::with_capacity(debug.len() + 4);
-    for (i, c) in debug.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    match out.as_str() {
-        "unknown_c_a" => "unknown_ca".into(),
-        "unrecognised_name" => "unrecognized_name".into(),
-        _ => out,
-    }
-}
-
-fn describe_incompatible(p: &PeerIncompatible, e: &rustls::Error) -> String {
-    use PeerIncompatible as P;
-    match p {
-        P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => {
-            "the server does not support TLS 1.2 or 1.3 (protocol version mismatch)".into()
-        }
-        P::NoCipherSuitesInCommon => "the server has no cipher suite in common with us".into(),
-        P::NoKxGroupsInCommon => "the server has no key exchange group in common with us".into(),
-        P::NoSignatureSchemesInCommon => {
-            "the server has no signature scheme in common with us".into()
-        }
-        _ => format!(
-            "the server's TLS parameters are incompatible with ours: {}",
-            lowercase_first(&e.to_string())
-        ),
-    }
-}
-
-/// `2020-01-01 00:00:00 UTC`.
-fn utc_text(t: UnixTime) -> String {
-    let secs = t.as_secs();
-    let (year, month, day) = super::log::civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_read_as_utc() {
-        assert_eq!(
-            utc_text(UnixTime::since_unix_epoch(Duration::from_secs(0))),
-            "1970-01-01 00:00:00 UTC"
-        );
-        assert_eq!(
-            utc_text(UnixTime::since_unix_epoch(Duration::from_secs(
-                1_577_836_800
-            ))),
-            "2020-01-01 00:00:00 UTC"
-        );
-        assert_eq!(
-            utc_text(UnixTime::since_unix_epoch(Duration::from_secs(
-                951_782_400 + 3661
-            ))),
-            "2000-02-29 01:01:01 UTC"
-        );
-    }
-
-    #[test]
-    fn alerts_are_named_as_the_rfcs_do() {
-        assert_eq!(
-            alert_name(AlertDescription::HandshakeFailure),
-            "handshake_failure"
-        );
-        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
-        assert_eq!(
-            alert_name(AlertDescription::ProtocolVersion),
-            "protocol_version"
-        );
-    }
-
-    #[test]
-    fn presented_names_lose_their_wrapping() {
-        assert_eq!(presented_name("DnsName(\"example.test\")"), "example.test");
-        assert_eq!(presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
-        assert_eq!(presented_name("DirectoryName"), "DirectoryName");
-    }
 
     #[test]
     fn an_ip_target_is_checked_as_an_ip() {
@@ -647,7 +374,7 @@ mod tests {
             ..TlsOptions::default()
         };
         let e = client_config(&opts, "h:1").unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Settings);
-        assert!(e.detail.contains("/nonexistent/ca.pem"), "{e}");
+        assert_eq!(e.kind(), ErrorKind::Settings);
+        assert!(e.detail().contains("/nonexistent/ca.pem"), "{e}");
     }
 }

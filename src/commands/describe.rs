@@ -1,0 +1,28 @@
+//! `opi-tcp functions` and `opi-tcp defs`: the script functions as a list of signatures, and as
+//! Rhai definition files (`.d.rhai`) for editors.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use opi_tcp::script;
+
+pub(super) fn functions(filter: Option<&str>) {
+    for sig in script::signatures() {
+        if filter.is_none_or(|f| sig.to_lowercase().contains(&f.to_lowercase())) {
+            println!("{sig}");
+        }
+    }
+}
+
+pub(super) fn defs(dir: &PathBuf) -> Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    script::documented_engine()
+        .definitions()
+        .with_headers(true)
+        .include_standard_packages(false)
+        .write_to_dir(dir)
+        .with_context(|| format!("writing definitions to {}", dir.display()))?;
+    eprintln!("wrote Rhai definitions to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,85 @@
+//! What each command does, one file per subcommand, and what they share: the session built from
+//! `--connect-timeout` or `OPI_TCP_CONNECT_TIMEOUT_MS`, and the engine with the binary's output
+//! hooks.
+
+mod describe;
+mod request;
+mod run;
+mod test;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use opi_tcp::script::{self, Session};
+use rhai::Engine;
+
+use crate::cli::{Cli, Command, Common};
+
+/// Runs the command the command line names.
+pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
+    let session = session(&cli.common)?;
+    if let Some(code) = cli.eval {
+        return run::eval(session, &code);
+    }
+    match cli.command {
+        Some(Command::Run { script, args }) => run::file(session, &script, &args),
+        Some(Command::Repl) => crate::repl::run(engine(session)),
+        Some(Command::Eval { code }) => run::eval(session, &code),
+        Some(Command::Request(args)) => request::request(session, args),
+        Some(Command::Test(args)) => test::test(session, args),
+        Some(Command::Functions { filter }) => {
+            describe::functions(filter.as_deref());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Defs { dir }) => describe::defs(&dir),
+        None => match cli.script {
+            Some(script) => run::file(session, &script, &cli.args),
+            None if io::stdin().is_terminal() => crate::repl::run(engine(session)),
+            None => run::file(session, "-", &cli.args),
+        },
+    }
+}
+
+fn session(common: &Common) -> Result<Session> {
+    let timeout = match common.connect_timeout {
+        Some(0) => bail!("--connect-timeout must be positive"),
+        Some(ms) => Some(Duration::from_millis(ms)),
+        None => connect_timeout_from_env()?,
+    };
+    Ok(Session::new(
+        timeout.unwrap_or(script::DEFAULT_CONNECT_TIMEOUT),
+    ))
+}
+
+/// The session's connect timeout from the environment (`OPI_TCP_CONNECT_TIMEOUT_MS`), if set.
+fn connect_timeout_from_env() -> Result<Option<Duration>> {
+    match std::env::var("OPI_TCP_CONNECT_TIMEOUT_MS") {
+        Err(_) => Ok(None),
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
+            _ => bail!(
+                "OPI_TCP_CONNECT_TIMEOUT_MS must be a positive number of milliseconds, not '{v}'"
+            ),
+        },
+    }
+}
+
+/// The engine with the binary's output hooks: `print` to stdout, where a closed pipe ends the
+/// process quietly; `debug` to stderr with the position.
+fn engine(session: Session) -> Engine {
+    let mut engine = script::engine_with(session);
+    engine.on_print(|s| {
+        let mut out = io::stdout().lock();
+        if writeln!(out, "{s}").and_then(|_| out.flush()).is_err() {
+            std::process::exit(0);
+        }
+    });
+    engine.on_debug(|s, src, pos| match (src, pos.is_none()) {
+        (Some(src), false) => eprintln!("{src}:{pos}: {s}"),
+        (None, false) => eprintln!("{pos}: {s}"),
+        _ => eprintln!("{s}"),
+    });
+    engine
+}

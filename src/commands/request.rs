@@ -1,0 +1,121 @@
+//! `opi-tcp request`, OPI's CLI `ProcessRequest`: connect, send, read the answer up to the first
+//! newline, close. It takes OPI's option names. `--tls` and `--proxy` take JSON text or the path
+//! of a `.json` file (OPI's documented examples use single quotes, `{'use_tls':true}`; those are
+//! accepted too), and `--proxy` also takes a proxy URL. `--data` turns `\n`, `\r`, `\t`, `\\`,
+//! `\0` and `\xHH` into bytes, as OPI's CLI does for the first three.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use opi_tcp::script::{self, Session};
+use rhai::{Dynamic, Engine, Scope};
+
+use crate::cli::RequestArgs;
+
+pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
+    let engine = script::engine_with(session);
+    let mut scope = Scope::new();
+    let tls = match &args.tls {
+        Some(t) => Dynamic::from_map(json_setting(&engine, t, "--tls")?),
+        None => Dynamic::UNIT,
+    };
+    let proxy = match &args.proxy {
+        Some(p) if p.contains("://") && !p.trim_start().starts_with('{') => {
+            Dynamic::from(p.clone())
+        }
+        Some(p) => Dynamic::from_map(json_setting(&engine, p, "--proxy")?),
+        None => Dynamic::UNIT,
+    };
+    scope.push("address", args.address.clone());
+    scope.push("data", Dynamic::from_blob(unescape(&args.data)?));
+    scope.push("as_string", args.string);
+    scope.push("tls", tls);
+    scope.push("proxy", proxy);
+    let result = engine
+        .eval_with_scope::<Dynamic>(
+            &mut scope,
+            "OPI_TCP::ProcessRequest(address, data, as_string, tls, proxy)",
+        )
+        .map_err(|e| anyhow::anyhow!("{}", e))?;
+    if let Some(map) = result.read_lock::<rhai::Map>() {
+        let msg = map.get("error").map(|e| e.to_string()).unwrap_or_default();
+        bail!("{msg}");
+    }
+    let bytes = if result.is_blob() {
+        result.into_blob().unwrap_or_default()
+    } else {
+        result.to_string().into_bytes()
+    };
+    match args.out {
+        Some(path) => {
+            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {} bytes to {}", bytes.len(), path.display());
+        }
+        None if !args.string && io::stdout().is_terminal() => {
+            bail!(
+                "the answer is binary ({} bytes); use --out FILE or pipe it",
+                bytes.len()
+            );
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// JSON text (single quotes allowed, as in OPI's docs) or the path of a `.json` file.
+fn json_setting(engine: &Engine, value: &str, option: &str) -> Result<rhai::Map> {
+    let text = if value.trim_start().starts_with('{') {
+        value.to_string()
+    } else {
+        std::fs::read_to_string(value).with_context(|| {
+            format!("{option}: '{value}' is neither JSON text nor a readable file")
+        })?
+    };
+    engine
+        .parse_json(&text, true)
+        .or_else(|e| match text.contains('\'') {
+            true => engine.parse_json(text.replace('\'', "\""), true),
+            false => Err(e),
+        })
+        .map_err(|e| anyhow::anyhow!("{option}: not a JSON object: {e}"))
+}
+
+/// Turns `\n`, `\r`, `\t`, `\\`, `\0` and `\xHH` into bytes.
+fn unescape(s: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push(b'\n'),
+            Some('r') => out.push(b'\r'),
+            Some('t') => out.push(b'\t'),
+            Some('0') => out.push(0),
+            Some('\\') => out.push(b'\\'),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u8::from_str_radix(&hex, 16) {
+                    Ok(b) if hex.len() == 2 => out.push(b),
+                    _ => bail!("--data: '\\x{hex}' is not a two-digit hex escape"),
+                }
+            }
+            Some(other) => {
+                out.push(b'\\');
+                let mut buf = [0; 4];
+                out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
+            }
+            None => out.push(b'\\'),
+        }
+    }
+    Ok(out)
+}

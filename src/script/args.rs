@@ -1,0 +1,178 @@
+//! Argument readers: each turns one script argument into the Rust value a call needs, or throws
+//! a Rhai error at the call position that names the function and says what was expected. A
+//! wrong argument is a programming error, so it throws; a failing network is data (an error map).
+//!
+//! Optional parameters accept `()` as "use the default", so BSL calls with skipped arguments
+//! (`ReadLine(conn, , Chars.LF)`) port as `ReadLine(conn, (), "\n")`.
+
+use std::time::Duration;
+
+use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, Position};
+
+use super::encoding::Codec;
+
+/// What a native function returns to Rhai. Named as Rhai names it, so that `opi-tcp defs` and
+/// `functions` show the inner type (`-> bool`), which Rhai's metadata does for this name only.
+pub(crate) type RhaiResultOf<T> = Result<T, Box<EvalAltResult>>;
+
+/// A thrown runtime error at the call site, prefixed with the function's name.
+pub(crate) fn throw(ctx: &NativeCallContext, msg: impl AsRef<str>) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(
+        format!("{}: {}", ctx.fn_name(), msg.as_ref()).into(),
+        ctx.call_position(),
+    )
+    .into()
+}
+
+/// Ctrl-C during a blocking call: stop the script (not catchable by `try`).
+pub(crate) fn interrupted(pos: Position) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorTerminated("interrupted".into(), pos).into()
+}
+
+/// A timeout in milliseconds; `()` takes `default_ms`; `0` means no limit.
+pub(crate) fn timeout(
+    ctx: &NativeCallContext,
+    v: &Dynamic,
+    default_ms: u64,
+) -> RhaiResultOf<Option<Duration>> {
+    let ms = if v.is_unit() {
+        default_ms as i64
+    } else if let Ok(n) = v.as_int() {
+        n
+    } else {
+        return Err(throw(
+            ctx,
+            format!(
+                "the timeout must be an integer of milliseconds, not {}",
+                v.type_name()
+            ),
+        ));
+    };
+    match ms {
+        0 => Ok(None),
+        n if n > 0 => Ok(Some(Duration::from_millis(n as u64))),
+        n => Err(throw(
+            ctx,
+            format!("the timeout must be 0 (no limit) or positive, not {n}"),
+        )),
+    }
+}
+
+/// A byte count; `()` and `0` mean no limit.
+pub(crate) fn max_size(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Option<usize>> {
+    if v.is_unit() {
+        return Ok(None);
+    }
+    match v.as_int() {
+        Ok(0) => Ok(None),
+        Ok(n) if n > 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+        Ok(n) => Err(throw(
+            ctx,
+            format!("max_size must be 0 (no limit) or positive, not {n}"),
+        )),
+        Err(t) => Err(throw(ctx, format!("max_size must be an integer, not {t}"))),
+    }
+}
+
+/// An encoding label; `()` is UTF-8.
+pub(crate) fn encoding(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Codec> {
+    if v.is_unit() {
+        return Ok(Codec::UTF8);
+    }
+    match v.read_lock::<ImmutableString>() {
+        Some(label) => Codec::for_label(&label).map_err(|e| throw(ctx, e)),
+        None => Err(throw(
+            ctx,
+            format!(
+                "the encoding must be a string such as \"UTF-8\", not {}",
+                v.type_name()
+            ),
+        )),
+    }
+}
+
+/// A read marker: a string (in `codec`), a blob, or `()` / `""` for none.
+pub(crate) fn marker(
+    ctx: &NativeCallContext,
+    v: &Dynamic,
+    codec: Codec,
+) -> RhaiResultOf<Option<Vec<u8>>> {
+    let bytes = if v.is_unit() {
+        return Ok(None);
+    } else if let Some(s) = v.read_lock::<ImmutableString>() {
+        codec.encode(&s)
+    } else if v.is_blob() {
+        v.clone().into_blob().unwrap_or_default()
+    } else {
+        return Err(throw(
+            ctx,
+            format!(
+                "the marker must be a string or a blob, not {}",
+                v.type_name()
+            ),
+        ));
+    };
+    Ok((!bytes.is_empty()).then_some(bytes))
+}
+
+/// Data to send: a blob as is, or a string as UTF-8.
+pub(crate) fn data(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Vec<u8>> {
+    if let Some(s) = v.read_lock::<ImmutableString>() {
+        Ok(s.as_bytes().to_vec())
+    } else if v.is_blob() {
+        Ok(v.clone().into_blob().unwrap_or_default())
+    } else if v.is_unit() {
+        Ok(Vec::new())
+    } else {
+        Err(throw(
+            ctx,
+            format!("the data must be a blob or a string, not {}", v.type_name()),
+        ))
+    }
+}
+
+/// A boolean flag; `()` takes the default.
+pub(crate) fn flag(
+    ctx: &NativeCallContext,
+    v: &Dynamic,
+    what: &str,
+    default: bool,
+) -> RhaiResultOf<bool> {
+    if v.is_unit() {
+        return Ok(default);
+    }
+    v.as_bool()
+        .map_err(|t| throw(ctx, format!("{what} must be true or false, not {t}")))
+}
+
+/// An integer argument; `()` takes the default.
+pub(crate) fn int(
+    ctx: &NativeCallContext,
+    v: &Dynamic,
+    what: &str,
+    default: i64,
+) -> RhaiResultOf<i64> {
+    if v.is_unit() {
+        return Ok(default);
+    }
+    v.as_int()
+        .map_err(|t| throw(ctx, format!("{what} must be an integer, not {t}")))
+}
+
+/// An optional string argument: `()` is `None`.
+pub(crate) fn opt_string(
+    ctx: &NativeCallContext,
+    v: &Dynamic,
+    what: &str,
+) -> RhaiResultOf<Option<String>> {
+    if v.is_unit() {
+        return Ok(None);
+    }
+    match v.read_lock::<ImmutableString>() {
+        Some(s) => Ok(Some(s.to_string())),
+        None => Err(throw(
+            ctx,
+            format!("{what} must be a string, not {}", v.type_name()),
+        )),
+    }
+}

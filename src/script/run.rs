@@ -1,0 +1,109 @@
+//! Running a script source and reporting how it ended: the source with its display name,
+//! `ARGV`, a `#!` line, and a failure rendered with the file name, the source line and a caret.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Scope};
+
+use super::tcp_client::TcpClient;
+
+/// A script source with its display name.
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+/// How a script ended badly.
+#[derive(Debug)]
+pub enum Failure {
+    /// Ctrl-C.
+    Interrupted,
+    /// A parse or runtime error, rendered with the file name, the line and a caret.
+    Error(String),
+}
+
+/// Blanks a `#!` first line, keeping the line count so positions stay right.
+pub fn strip_shebang(text: &str) -> &str {
+    if text.starts_with("#!") {
+        match text.find('\n') {
+            Some(i) => &text[i..],
+            None => "",
+        }
+    } else {
+        text
+    }
+}
+
+/// A scope with the constant `ARGV`.
+pub fn scope_with_argv(argv: &[String]) -> Scope<'static> {
+    let mut scope = Scope::new();
+    let args: Array = argv.iter().map(|a| Dynamic::from(a.clone())).collect();
+    scope.push_constant("ARGV", args);
+    scope
+}
+
+/// Compiles and runs `src`; returns the value of the last statement.
+pub fn run(engine: &Engine, src: &Source, scope: &mut Scope) -> Result<Dynamic, Failure> {
+    let text = strip_shebang(src.text);
+    let ast = engine
+        .compile_with_scope(scope, text)
+        .map_err(|e| Failure::Error(render(src, &EvalAltResult::from(e))))?;
+    engine
+        .eval_ast_with_scope::<Dynamic>(scope, &ast)
+        .map_err(|e| failure(src, &e))
+}
+
+/// Classifies and renders an evaluation error. A pending interrupt stays pending: the caller
+/// clears it (with `take_interrupt`) before it runs the next input.
+pub fn failure(src: &Source, err: &EvalAltResult) -> Failure {
+    match innermost(err) {
+        EvalAltResult::ErrorTerminated(..) => Failure::Interrupted,
+        _ => Failure::Error(render(src, err)),
+    }
+}
+
+fn innermost(err: &EvalAltResult) -> &EvalAltResult {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost(inner),
+        EvalAltResult::ErrorInModule(_, inner, _) => innermost(inner),
+        e => e,
+    }
+}
+
+/// `name:line:col: message`, then the source line and a caret under the position.
+pub fn render(src: &Source, err: &EvalAltResult) -> String {
+    let pos = innermost(err).position();
+    let full = err.to_string();
+    let suffix = format!(" ({})", err.position());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    let (Some(line), col) = (pos.line(), pos.position()) else {
+        return format!("{}: {message}", src.name);
+    };
+    let mut out = match col {
+        Some(c) => format!("{}:{line}:{c}: {message}", src.name),
+        None => format!("{}:{line}: {message}", src.name),
+    };
+    if let Some(code) = src.text.lines().nth(line - 1) {
+        let gutter = line.to_string();
+        out.push_str(&format!("\n {gutter} | {code}"));
+        if let Some(c) = col {
+            // Rhai counts characters; a tab in the line keeps the caret aligned as a tab.
+            let pad: String = code
+                .chars()
+                .take(c.saturating_sub(1))
+                .map(|ch| if ch == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!("\n {} | {pad}^", " ".repeat(gutter.len())));
+        }
+    }
+    out
+}
+
+/// A value as the REPL and `eval` print it: strings as they are, everything else as Rhai shows it.
+pub fn display(value: &Dynamic) -> String {
+    if let Some(client) = value.read_lock::<TcpClient>() {
+        format!("{:?}", *client)
+    } else if value.is_string() {
+        value.to_string()
+    } else {
+        format!("{value:?}")
+    }
+}

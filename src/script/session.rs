@@ -1,0 +1,46 @@
+//! Per-engine settings that scripts change with helper functions, carried as the engine's tag so
+//! that two engines in one process (tests, an embedding program) never share them.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use rhai::NativeCallContext;
+
+use crate::net;
+
+/// The settings of one engine; clones share them.
+#[derive(Clone, Debug)]
+pub struct Session {
+    connect_timeout: Rc<Cell<Duration>>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new(net::DEFAULT_CONNECT_TIMEOUT)
+    }
+}
+
+impl Session {
+    /// A session whose connects have `connect_timeout` (DNS, TCP, proxy and TLS together).
+    pub fn new(connect_timeout: Duration) -> Self {
+        Session {
+            connect_timeout: Rc::new(Cell::new(connect_timeout)),
+        }
+    }
+
+    /// The session of the engine running the call.
+    pub(crate) fn of(ctx: &NativeCallContext) -> Session {
+        ctx.tag()
+            .and_then(|t| t.read_lock::<Session>().map(|s| s.clone()))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn connect_timeout(&self) -> Duration {
+        self.connect_timeout.get()
+    }
+
+    pub(crate) fn set_connect_timeout(&self, d: Duration) {
+        self.connect_timeout.set(d);
+    }
+}

@@ -1,0 +1,48 @@
+//! The `TcpServer` handle scripts hold. The server stops when its last handle is dropped (the
+//! end of the script), and `StopServer` stops it now.
+
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::net::{Log, Server};
+
+/// A server as a script holds it; clones share it.
+#[derive(Clone)]
+pub struct TcpServer(Rc<Handle>);
+
+struct Handle {
+    server: Server,
+    log: Option<Arc<Log>>,
+}
+
+impl fmt::Debug for TcpServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.0.server.is_stopped() {
+            "stopped"
+        } else {
+            "listening"
+        };
+        write!(f, "TcpServer(port {}, {state})", self.0.server.port())
+    }
+}
+
+impl TcpServer {
+    pub(crate) fn new(server: Server, log: Option<Arc<Log>>) -> TcpServer {
+        TcpServer(Rc::new(Handle { server, log }))
+    }
+
+    pub(crate) fn server(&self) -> &Server {
+        &self.0.server
+    }
+
+    /// The bound port (the chosen one when started with port 0).
+    pub(crate) fn port(&self) -> i64 {
+        i64::from(self.0.server.port())
+    }
+
+    /// The event log given at start, if any.
+    pub(crate) fn log(&self) -> Option<Arc<Log>> {
+        self.0.log.clone()
+    }
+}
