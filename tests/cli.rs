@@ -226,6 +226,68 @@ fn functions_lists_signatures_and_defs_writes_definition_files() {
     );
 }
 
+/// One `fn Name(param: type, …) -> type;` line of a definition file, split into its parts.
+fn parse_definition(line: &str) -> Option<(&str, Vec<(&str, &str)>, &str)> {
+    let rest = line.strip_prefix("fn ")?.strip_suffix(';')?;
+    let (name, rest) = rest.split_once('(')?;
+    let (params, ret) = rest.rsplit_once(") -> ")?;
+    let params = params
+        .split(", ")
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once(": "))
+        .collect::<Option<Vec<_>>>()?;
+    Some((name, params, ret))
+}
+
+#[test]
+fn defs_files_parse_back_with_a_return_type_on_every_function() {
+    let dir = tempfile::tempdir().unwrap();
+    opi().arg("defs").arg(dir.path()).assert().success();
+    let mut names = std::collections::BTreeSet::new();
+    for file in ["OPI_TCP.d.rhai", "__static__.d.rhai"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(
+            text.starts_with("module "),
+            "{file} starts with its module line"
+        );
+        for line in text.lines().filter(|l| l.starts_with("fn ")) {
+            let Some((name, params, ret)) = parse_definition(line) else {
+                panic!("{file}: not a definition: {line}");
+            };
+            assert!(
+                !ret.is_empty() && !ret.contains('<') && !ret.contains("Result"),
+                "{file}: return type of {line}"
+            );
+            assert!(
+                params.iter().all(|(n, t)| !n.is_empty() && !t.is_empty()),
+                "{file}: parameters of {line}"
+            );
+            names.insert(format!(
+                "{}{name}",
+                if file == "OPI_TCP.d.rhai" {
+                    "OPI_TCP::"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    // Everything `functions` lists is defined for editors too, but for property getters
+    // (`server.port`), which Rhai's definition writer leaves out of a module's file.
+    let out = opi().arg("functions").output().unwrap();
+    for sig in String::from_utf8(out.stdout).unwrap().lines() {
+        let name = sig.split('(').next().unwrap_or_default();
+        if name.contains("get$") {
+            continue;
+        }
+        assert!(
+            names.contains(name),
+            "{name} is missing from the definition files"
+        );
+    }
+    assert!(names.contains("OPI_TCP::ReadLine") && names.contains("sleep"));
+}
+
 #[test]
 fn piped_repl_keeps_variables_and_functions_without_prompts() {
     let input = "let x = 20;\nfn double(v) {\n  v * 2\n}\ndouble(x) + 2\nlet s = `multi\nline`;\ns.len()\nlet t = \"open\n:vars\nthrow \"oops\";\nx\n";

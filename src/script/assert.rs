@@ -149,9 +149,10 @@ fn check_type(ctx: &NativeCallContext, v: &Dynamic, name: &str, msg: Option<&Dyn
 }
 
 pub(crate) fn register(engine: &mut Engine) {
+    // Every assertion returns `()`; the metadata's last entry is the return type.
     let reg = |name: &str, params: &[&str], doc: &str| {
         FuncRegistration::new(name)
-            .with_params_info(params)
+            .with_params_info(params.iter().copied().chain(["()"]))
             .with_comments([doc])
     };
     reg(

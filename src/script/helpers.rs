@@ -12,6 +12,7 @@ use super::args::{RhaiResultOf, interrupted, throw};
 use super::session::Session;
 use crate::net;
 
+/// `params` lists the parameters and then the return type, as Rhai's metadata wants it.
 fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
     FuncRegistration::new(name)
         .with_volatility(true)
@@ -68,25 +69,25 @@ fn file_size(ctx: &NativeCallContext, path: &str) -> RhaiResultOf<i64> {
 }
 
 pub(crate) fn register(engine: &mut Engine) {
-    reg("sleep", &["ms: i64"], "/// Pauses the script for `ms` milliseconds (OPI's `OPI_Tools.Pause`); Ctrl-C interrupts it.")
+    reg("sleep", &["ms: i64", "()"], "/// Pauses the script for `ms` milliseconds (OPI's `OPI_Tools.Pause`); Ctrl-C interrupts it.")
         .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| sleep(&ctx, ms));
     reg(
         "set_connect_timeout",
-        &["ms: i64"],
+        &["ms: i64", "()"],
         "/// Sets the deadline of every later connect (DNS, TCP, proxy and TLS handshakes; default 30000 ms).",
     )
     .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| set_connect_timeout(&ctx, ms));
-    reg("temp_file_path", &[], "/// A fresh path in the temporary folder (OneScript's `GetTempFileName()`); nothing is created.")
+    reg("temp_file_path", &["string"], "/// A fresh path in the temporary folder (OneScript's `GetTempFileName()`); nothing is created.")
         .register_into_engine(engine, || temp_file_path(""));
     reg(
         "temp_file_path",
-        &["extension: string"],
+        &["extension: string", "string"],
         "/// A fresh temporary path ending in `.extension`.",
     )
     .register_into_engine(engine, |ext: ImmutableString| temp_file_path(&ext));
     reg(
         "file_exists",
-        &["path: string"],
+        &["path: string", "bool"],
         "/// Whether a file or folder exists at `path`.",
     )
     .register_into_engine(engine, |path: ImmutableString| {
@@ -94,7 +95,7 @@ pub(crate) fn register(engine: &mut Engine) {
     });
     reg(
         "file_size",
-        &["path: string"],
+        &["path: string", "int"],
         "/// The size of the file at `path` in bytes (throws if it cannot be read).",
     )
     .register_into_engine(engine, |ctx: NativeCallContext, path: ImmutableString| {
@@ -102,7 +103,7 @@ pub(crate) fn register(engine: &mut Engine) {
     });
     reg(
         "remove_file",
-        &["path: string"],
+        &["path: string", "bool"],
         "/// Deletes the file at `path`; `false` if there was none.",
     )
     .register_into_engine(engine, |path: ImmutableString| {
@@ -110,7 +111,7 @@ pub(crate) fn register(engine: &mut Engine) {
     });
     reg(
         "unix_time_ms",
-        &[],
+        &["int"],
         "/// Milliseconds since 1970-01-01 UTC (for unique markers and timing).",
     )
     .register_into_engine(engine, || {
