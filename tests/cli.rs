@@ -5,14 +5,9 @@ use std::io::Write;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 use crate::common::*;
-
-pub fn opi() -> Command {
-    Command::cargo_bin("opi-tcp").expect("binary opi-tcp")
-}
 
 #[test]
 fn eval_prints_a_result_and_exits_0() {

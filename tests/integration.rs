@@ -1,14 +1,24 @@
-//! The one integration-test binary: in-process peers (`common`), the script contract
-//! (`script`), the command line (`cli`), the example scripts (`scripts`) and the tests against
-//! the real peers of `../shared/test-peers` (`peers`, run only with `OPI_TCP_PEERS=1`).
+//! The one integration-test binary (ripgrep's shape: one module per area, one comment each).
 
+// The command line: eval, run, request, functions and defs, the REPL, Ctrl-C.
 mod cli;
+// In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.
 mod common;
+// The network core alone: connect, tunnel and read without Rhai.
+mod net;
+// OPI's ported suites through `opi-tcp test`, against in-process peers.
 mod opi;
+// Every test against the real peers of ../shared/test-peers (only with OPI_TCP_PEERS=1).
 mod peers;
+// SOCKS5/4/4a and HTTP CONNECT through well-behaved and misbehaving fake proxies.
 mod proxy;
+// The test runner: reports, PARAMS, deadlines, JUnit.
 mod runner;
+// The script contract of the client functions.
 mod script;
+// Every scripts/*.rhai, run through the binary.
 mod scripts;
+// The server functions and logging.
 mod server;
+// TLS: verification, names, client certificates, close_notify, against rcgen peers.
 mod tls;

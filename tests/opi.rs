@@ -1,13 +1,11 @@
 //! OPI's ported suites (`scripts/opi`) run through `opi-tcp test`: against in-process peers in
-//! every `cargo test`, and against the real peers of `../shared/test-peers` with `OPI_TCP_PEERS=1`.
+//! every `cargo test`, and against the real peers in `peers::opi`.
 
 use predicates::prelude::*;
 
-use crate::cli::opi;
-use crate::common::echo;
 use crate::common::proxy::socks5_auth_proxy;
 use crate::common::tls::{Ca, tls_echo};
-use crate::peers;
+use crate::common::{echo, opi};
 
 #[test]
 fn tc_server_and_tc_extended_check() {
@@ -40,31 +38,4 @@ fn tc_client_against_in_process_peers() {
         .assert()
         .success()
         .stdout(predicate::str::ends_with("10 passed, 0 failed\n"));
-}
-
-#[test]
-fn peers_opi_suites() {
-    if !peers::enabled("peers_opi_suites") {
-        return;
-    }
-    opi()
-        .args(["test", "scripts/opi", "--timeout", "60"])
-        .args(["--param", &format!("TCP_Address={}", peers::ECHO)])
-        .args(["--param", "TCP_AddressTLS=127.0.0.1:17444"])
-        .args([
-            "--param",
-            "Socks5_IP=127.0.0.1",
-            "--param",
-            "Socks5_Port=11080",
-        ])
-        .args([
-            "--param",
-            "Proxy_User=alice",
-            "--param",
-            "Proxy_Password=s3cret",
-        ])
-        .args(["--param", "TCP_ReadTimeout=1000"])
-        .assert()
-        .success()
-        .stdout(predicate::str::ends_with("29 passed, 0 failed\n"));
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use predicates::prelude::*;
 
-use crate::cli::opi;
+use crate::common::opi;
 
 const SUITE: &str = r#"
 fn helper(x) { x * 2 }

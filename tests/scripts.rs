@@ -2,7 +2,6 @@
 
 use predicates::prelude::*;
 
-use crate::cli::opi;
 use crate::common::*;
 
 /// Scripts whose runs live next to the feature they show.

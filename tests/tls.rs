@@ -6,28 +6,23 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use opi_tcp::net::{self, ConnectOptions, ErrorKind, ReadLimit, Target, TlsOptions};
-use opi_tcp::script;
-use rhai::{Dynamic, Scope};
+use rhai::Dynamic;
 
 use crate::common::tls::*;
-use crate::common::{silent, speaks_first};
+use crate::common::{eval_with, opi, silent, speaks_first};
 
 const WAIT: Duration = Duration::from_secs(5);
 
 /// Runs `code` with the constants `ADDR` and `CA` (a CA file path, or "").
 fn run(addr: impl ToString, ca: &str, code: &str) -> Result<Dynamic, String> {
-    let engine = script::engine();
-    let mut scope = Scope::new();
-    scope.push_constant("ADDR", addr.to_string());
-    scope.push_constant("CA", ca.to_string());
-    engine
-        .eval_with_scope::<Dynamic>(&mut scope, code)
-        .map_err(|e| e.to_string())
+    eval_with(
+        &[("ADDR", addr.to_string().into()), ("CA", ca.into())],
+        code,
+    )
 }
 
-fn run_str(addr: impl ToString, ca: &str, code: &str) -> String {
+pub(crate) fn run_str(addr: impl ToString, ca: &str, code: &str) -> String {
     match run(addr, ca, code) {
         Ok(v) => v.to_string(),
         Err(e) => panic!("script failed: {e}\n{code}"),
@@ -36,7 +31,7 @@ fn run_str(addr: impl ToString, ca: &str, code: &str) -> String {
 
 /// Connects with `tls` (script code for the settings) and answers `connected` or
 /// `KIND: MESSAGE`.
-fn connect_outcome(addr: impl ToString, ca: &str, tls: &str) -> String {
+pub(crate) fn connect_outcome(addr: impl ToString, ca: &str, tls: &str) -> String {
     run_str(
         addr,
         ca,
@@ -376,8 +371,7 @@ fn the_insecure_warning_is_printed_once_per_process() {
         print("done");
     "#
     );
-    let out = Command::cargo_bin("opi-tcp")
-        .unwrap()
+    let out = opi()
         .args(["eval", &code])
         .assert()
         .success()
@@ -394,8 +388,7 @@ fn the_tls_echo_example_runs() {
     let ca = Ca::new("Test CA");
     let a = tls_echo(&ca.leaf(&["localhost"]));
     let file = temp_file(&ca.pem);
-    Command::cargo_bin("opi-tcp")
-        .unwrap()
+    opi()
         .args(["scripts/tls_echo.rhai", &localhost(a), &path_of(&file)])
         .assert()
         .success()
@@ -518,79 +511,4 @@ fn client_certificate_and_server_name_through_the_settings_map() {
         out.starts_with("settings:") && out.contains("server_name"),
         "{out}"
     );
-}
-
-// ---- Real peers (../shared/test-peers), only with OPI_TCP_PEERS=1.
-
-/// The CA of the real peers, or `None` (and a note) when they are not enabled.
-fn peers_ca() -> Option<String> {
-    if std::env::var("OPI_TCP_PEERS").as_deref() != Ok("1") {
-        eprintln!(
-            "skipped: set OPI_TCP_PEERS=1 (and start ../shared/test-peers/start-test-servers.sh) \
-             to run the TLS tests against real peers"
-        );
-        return None;
-    }
-    Some(std::env::var("OPI_TCP_PEER_CA").unwrap_or_else(|_| "/tmp/tcptest/ca.pem".into()))
-}
-
-#[test]
-fn peers_ncat_and_socat_tls_echo() {
-    let Some(ca) = peers_ca() else { return };
-    let tls = "OPI_TCP::GetTlsSettings(false, CA)";
-    for addr in [
-        "127.0.0.1:17443",
-        "localhost:17443",
-        "127.0.0.1:17444",
-        "localhost:17444",
-    ] {
-        assert_eq!(connect_outcome(addr, &ca, tls), "connected", "{addr}");
-    }
-    // Without the test CA the peers' certificate is refused.
-    let out = connect_outcome("localhost:17444", "", "OPI_TCP::GetTlsSettings(false)");
-    assert!(out.contains("unknown issuer"), "{out}");
-}
-
-#[test]
-fn peers_openssl_reverse_server() {
-    let Some(ca) = peers_ca() else { return };
-    let out = run_str(
-        "localhost:17445",
-        &ca,
-        r#"
-        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
-        c.SendLine("hello\n");
-        let got = c.ReadLine((), "\n", 5000);
-        c.CloseConnection();
-        let req = OPI_TCP::ProcessRequest(ADDR, "abc\n", true, OPI_TCP::GetTlsSettings(false, CA));
-        [got, req]
-    "#,
-    );
-    assert_eq!(out, r#"["olleh\n", "cba\n"]"#);
-}
-
-#[test]
-fn peers_missing_close_notify() {
-    let Some(ca) = peers_ca() else { return };
-    let out = run_str(
-        "localhost:17447",
-        &ca,
-        r#"
-        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
-        let all = c.ReadLine((), (), 5000);
-        [all, c.GetLastError()]
-    "#,
-    );
-    assert_eq!(out, r#"["bye-without-close-notify\n", ()]"#);
-}
-
-#[test]
-fn peers_tls_echo_example() {
-    let Some(ca) = peers_ca() else { return };
-    Command::cargo_bin("opi-tcp")
-        .unwrap()
-        .args(["scripts/tls_echo.rhai", "localhost:17444", &ca])
-        .assert()
-        .success()
-        .stdout("echoed: Hello over TLS!\n");
 }

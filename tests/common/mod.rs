@@ -1,5 +1,6 @@
 //! In-process peers on 127.0.0.1:0, each on its own std thread (so plain `#[test]`s can drive the
-//! blocking script layer), plus helpers to run script code through `script::engine()`.
+//! blocking script layer); helpers to run script code through `script::engine()` and the binary
+//! through `opi()`; and the one gate of the tests against the real peers.
 
 #![allow(dead_code)]
 
@@ -12,6 +13,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use assert_cmd::Command;
 use opi_tcp::script;
 use rhai::{Dynamic, Scope};
 
@@ -126,14 +128,26 @@ pub fn refused_port() -> SocketAddr {
     a
 }
 
-/// Runs `code` with the `script::engine()`; `ADDR` is a constant in scope.
-pub fn eval_at(addr: impl ToString, code: &str) -> Result<Dynamic, String> {
+/// The `opi-tcp` binary of this build.
+pub fn opi() -> Command {
+    Command::cargo_bin("opi-tcp").expect("binary opi-tcp")
+}
+
+/// Runs `code` with the `script::engine()`, each of `consts` a constant in scope.
+pub fn eval_with(consts: &[(&str, Dynamic)], code: &str) -> Result<Dynamic, String> {
     let engine = script::engine();
     let mut scope = Scope::new();
-    scope.push_constant("ADDR", addr.to_string());
+    for (name, value) in consts {
+        scope.push_constant(*name, value.clone());
+    }
     engine
         .eval_with_scope::<Dynamic>(&mut scope, code)
         .map_err(|e| e.to_string())
+}
+
+/// Runs `code` with the `script::engine()`; `ADDR` is a constant in scope.
+pub fn eval_at(addr: impl ToString, code: &str) -> Result<Dynamic, String> {
+    eval_with(&[("ADDR", addr.to_string().into())], code)
 }
 
 pub fn eval(code: &str) -> Result<Dynamic, String> {
@@ -146,4 +160,26 @@ pub fn eval_str(addr: impl ToString, code: &str) -> String {
         Ok(v) => v.to_string(),
         Err(e) => panic!("script failed: {e}\n{code}"),
     }
+}
+
+/// Whether the real peers of `../shared/test-peers` are up (`OPI_TCP_PEERS=1`, which `.ci/run`
+/// sets after starting them); prints why `test` is skipped otherwise.
+pub fn peers_enabled(test: &str) -> bool {
+    let on = std::env::var("OPI_TCP_PEERS").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!(
+            "skipped {test}: set OPI_TCP_PEERS=1 with ../shared/test-peers running (.ci/run does)"
+        );
+    }
+    on
+}
+
+/// Where the real peers keep their state (logs, the CA): `$STATE`, as in `.ci/run`.
+pub fn peers_state_dir() -> String {
+    std::env::var("STATE").unwrap_or_else(|_| "/tmp/tcptest".into())
+}
+
+/// The CA file of the real peers' certificates.
+pub fn peers_ca() -> String {
+    std::env::var("OPI_TCP_PEER_CA").unwrap_or_else(|_| format!("{}/ca.pem", peers_state_dir()))
 }

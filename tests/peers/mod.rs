@@ -1,27 +1,21 @@
-//! Tests against the real loopback peers of `../shared/test-peers` (socat echo on 17001, the
-//! server-speaks-first socat on 17002). They run only with `OPI_TCP_PEERS=1`, which `.ci/run`
-//! sets after starting the peers; a bare `cargo test` skips them and says so.
+//! Every test against the real loopback peers of `../shared/test-peers`, here and in the
+//! submodules: echo and banner servers (socat on 17001 and 17002) below, TLS servers in `tls`,
+//! proxies in `proxy`, OPI's suites in `opi`. They run only with `OPI_TCP_PEERS=1`, which
+//! `.ci/run` sets after starting the peers (`common::peers_enabled`); a bare `cargo test` skips
+//! them and says so.
 
-use crate::cli::opi;
-use crate::common::eval_str;
+mod opi;
+mod proxy;
+mod tls;
+
+use crate::common::{eval_str, opi, peers_enabled};
 
 pub const ECHO: &str = "127.0.0.1:17001";
 pub const BANNER: &str = "127.0.0.1:17002";
 
-/// Whether the real peers are up; prints why a test is skipped otherwise.
-pub fn enabled(test: &str) -> bool {
-    let on = std::env::var("OPI_TCP_PEERS").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!(
-            "skipped {test}: set OPI_TCP_PEERS=1 with ../shared/test-peers running (.ci/run does)"
-        );
-    }
-    on
-}
-
 #[test]
 fn peer_echo_scripts() {
-    if !enabled("peer_echo_scripts") {
+    if !peers_enabled("peer_echo_scripts") {
         return;
     }
     opi()
@@ -45,7 +39,7 @@ fn peer_echo_scripts() {
 
 #[test]
 fn peer_echo_half_close_and_leftovers() {
-    if !enabled("peer_echo_half_close_and_leftovers") {
+    if !peers_enabled("peer_echo_half_close_and_leftovers") {
         return;
     }
     let out = eval_str(
@@ -62,7 +56,7 @@ fn peer_echo_half_close_and_leftovers() {
 
 #[test]
 fn peer_banner_twenty_times() {
-    if !enabled("peer_banner_twenty_times") {
+    if !peers_enabled("peer_banner_twenty_times") {
         return;
     }
     opi()

@@ -1,0 +1,76 @@
+//! TLS against the real peers: ncat, socat and openssl servers with the peers' own CA.
+
+use crate::common::{opi, peers_ca, peers_enabled};
+use crate::tls::{connect_outcome, run_str};
+
+#[test]
+fn peers_ncat_and_socat_tls_echo() {
+    if !peers_enabled("peers_ncat_and_socat_tls_echo") {
+        return;
+    }
+    let ca = peers_ca();
+    let tls = "OPI_TCP::GetTlsSettings(false, CA)";
+    for addr in [
+        "127.0.0.1:17443",
+        "localhost:17443",
+        "127.0.0.1:17444",
+        "localhost:17444",
+    ] {
+        assert_eq!(connect_outcome(addr, &ca, tls), "connected", "{addr}");
+    }
+    // Without the test CA the peers' certificate is refused.
+    let out = connect_outcome("localhost:17444", "", "OPI_TCP::GetTlsSettings(false)");
+    assert!(out.contains("unknown issuer"), "{out}");
+}
+
+#[test]
+fn peers_openssl_reverse_server() {
+    if !peers_enabled("peers_openssl_reverse_server") {
+        return;
+    }
+    let ca = peers_ca();
+    let out = run_str(
+        "localhost:17445",
+        &ca,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        c.SendLine("hello\n");
+        let got = c.ReadLine((), "\n", 5000);
+        c.CloseConnection();
+        let req = OPI_TCP::ProcessRequest(ADDR, "abc\n", true, OPI_TCP::GetTlsSettings(false, CA));
+        [got, req]
+    "#,
+    );
+    assert_eq!(out, r#"["olleh\n", "cba\n"]"#);
+}
+
+#[test]
+fn peers_missing_close_notify() {
+    if !peers_enabled("peers_missing_close_notify") {
+        return;
+    }
+    let ca = peers_ca();
+    let out = run_str(
+        "localhost:17447",
+        &ca,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
+        let all = c.ReadLine((), (), 5000);
+        [all, c.GetLastError()]
+    "#,
+    );
+    assert_eq!(out, r#"["bye-without-close-notify\n", ()]"#);
+}
+
+#[test]
+fn peers_tls_echo_example() {
+    if !peers_enabled("peers_tls_echo_example") {
+        return;
+    }
+    let ca = peers_ca();
+    opi()
+        .args(["scripts/tls_echo.rhai", "localhost:17444", &ca])
+        .assert()
+        .success()
+        .stdout("echoed: Hello over TLS!\n");
+}
