@@ -221,8 +221,11 @@ fn functions_lists_signatures_and_defs_writes_definition_files() {
     );
 }
 
+/// A definition's name, its `(name, type)` parameters and its return type.
+type Definition<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+
 /// One `fn Name(param: type, …) -> type;` line of a definition file, split into its parts.
-fn parse_definition(line: &str) -> Option<(&str, Vec<(&str, &str)>, &str)> {
+fn parse_definition(line: &str) -> Option<Definition<'_>> {
     let rest = line.strip_prefix("fn ")?.strip_suffix(';')?;
     let (name, rest) = rest.split_once('(')?;
     let (params, ret) = rest.rsplit_once(") -> ")?;
