@@ -4,15 +4,25 @@
 //!
 //! # Layout
 //!
-//! - [`net`]: the asynchronous core: addresses, connecting (proxy tunnels, TCP, TLS), the
-//!   connection and its read buffer, the read policy, the background server, event logs, typed
-//!   errors, and the blocking bridge (one shared runtime, Ctrl-C). Knows nothing of Rhai.
-//! - [`script`]: the Rhai surface: [`script::engine()`], the `OPI_TCP` module and its handles,
-//!   value conversion and error maps, helpers and assertions, script error display. Reaches
-//!   sockets only through `net`.
+//! Modules are private with one public path per type (re-exported from `net` and `script`);
+//! no two files import each other (`.ci/layout-check` fails on a cycle or a file over 400 lines).
 //!
-//! The binary (`src/main.rs`, `src/cli.rs`, `src/repl.rs`, `src/testing.rs` for `opi-tcp test`)
-//! knows only `script::engine()` and the error types.
+//! - [`net`]: the asynchronous core; knows nothing of Rhai. `address` (parse targets, never
+//!   resolve) → `connect` (checks, then `tcp` dial or a `proxy` tunnel: `proxy/{config, kind,
+//!   socks, http}`, then `tls`: `tls/{describe, danger}`) → `connection` (buffered read, send,
+//!   half-close) with `read` (when a read stops, pure). `server/{state, accept}` serves clients in
+//!   the background; `log` writes event logs (files on a thread of their own) with `clock`'s UTC
+//!   dates; `deadline` is the one timeout helper; `error` the one error type; `runtime` the
+//!   shared tokio runtime, `block_on` and the Ctrl-C interrupt.
+//! - [`script`]: the Rhai surface and the facade the binary uses ([`script::engine()`], running a
+//!   script, the interrupt). `opi_tcp/` registers OPI's names (the only place they appear), one
+//!   overload per arity; `client` / `server` / `logging` / `settings` hold the bodies;
+//!   `tcp_client` / `tcp_server` the handles; `args` reads arguments, `outcome` builds result
+//!   maps, `defaults` holds OPI's defaults, `session` the per-engine settings, `run` running a
+//!   source and rendering its failure; `encoding`, `helpers`, `assert`, `fallback`.
+//!
+//! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
+//! (one file per subcommand), `exit` (exit codes), `repl`, `testing` (`opi-tcp test`).
 
 #![warn(unreachable_pub)]
 

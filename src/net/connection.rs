@@ -151,7 +151,7 @@ impl Connection {
         }
     }
 
-    /// Closes the connection: a best-effort close_notify / FIN within [`CLOSE_GRACE`], then the
+    /// Closes the connection: a best-effort close_notify / FIN within a second, then the
     /// socket is dropped.
     pub async fn close(mut self) {
         let _ = self.shutdown_write(CLOSE_GRACE).await;
