@@ -110,3 +110,35 @@ fn a_socks5h_tunnel_sends_the_name_and_carries_the_bytes() {
         (3, "localhost", port)
     );
 }
+
+#[test]
+fn a_server_connection_that_sent_part_of_a_message_sends_no_more() {
+    let server = net::block_on(net::Server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        10,
+        None,
+    ))
+    .unwrap()
+    .unwrap();
+    // A client that never reads: the server's send fills the socket buffers and stops part way.
+    let client = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    let started = Instant::now();
+    let id = loop {
+        if let Some(c) = server.list().unwrap().first() {
+            break c.id;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "never accepted");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let big = vec![b'A'; 32 * 1024 * 1024];
+    let send = |data: &[u8]| {
+        net::block_on(server.send(id, data, Some(Duration::from_millis(300)))).unwrap()
+    };
+    let first = send(&big).unwrap_err();
+    assert_eq!(first.kind(), ErrorKind::Timeout, "{first}");
+    assert!(first.detail().contains(" of 33554432 bytes went out"), "{first}");
+    let second = send(b"MARKER\n").unwrap_err();
+    assert_eq!(second.kind(), ErrorKind::Io, "{second}");
+    assert!(second.detail().contains("no longer framed"), "{second}");
+    drop(client);
+}

@@ -1,5 +1,6 @@
 //! The script contract of DESIGN.md §2.2, one test per semantic, through `script::engine()`.
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -223,7 +224,41 @@ fn send_timeout_is_a_timeout_error() {
         out.starts_with("false timeout: send to 127.0.0.1:"),
         "{out}"
     );
-    assert!(out.ends_with("timed out after 300ms"), "{out}");
+    assert!(
+        out.contains(": timed out after 300ms; ") && out.contains(" of 33554432 bytes went out"),
+        "{out}"
+    );
+}
+
+#[test]
+fn after_a_partial_send_later_sends_fail_and_reads_still_work() {
+    // Speaks first, then never reads: a 32 MiB send fills the socket buffers and stops part way.
+    let a = serve(|mut s| {
+        let _ = s.write_all(b"HELLO\n");
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let first = c.SendBinaryData(blob(32 * 1024 * 1024, 0x41), 300);
+        let e1 = c.GetLastError();
+        let marker = c.SendLine("MARKER\n");
+        let e2 = c.GetLastError();
+        let hello = c.ReadLine((), "\n", 2000);
+        [first, e1.kind, marker, e2.kind, e2.error, hello]
+    "#,
+    );
+    assert!(
+        out.starts_with(r#"[false, "timeout", false, "io", "send to 127.0.0.1:"#),
+        "{out}"
+    );
+    assert!(out.contains("an earlier send stopped after "), "{out}");
+    assert!(
+        out.contains(" of 33554432 bytes, so the stream is no longer framed"),
+        "{out}"
+    );
+    assert!(out.ends_with(r#", "HELLO\n"]"#), "{out}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::{Notify, Semaphore};
 
-use super::state::{Conn, MAX_BUFFERED, Shared, lock};
+use super::state::{Conn, MAX_BUFFERED, Shared, Writer, lock};
 use crate::net::error::io_detail;
 
 pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool: Arc<Semaphore>) {
@@ -45,7 +45,10 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
                     buf: BytesMut::new(),
                     eof: false,
                     stopped_reading: false,
-                    writer: Arc::new(tokio::sync::Mutex::new(Some(write))),
+                    writer: Arc::new(tokio::sync::Mutex::new(Writer {
+                        half: Some(write),
+                        progress: None,
+                    })),
                     write_closed: false,
                     reader: None,
                     space: Arc::clone(&space),

@@ -35,7 +35,7 @@ use super::connection::write_all;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 use super::log::Log;
-use state::{Shared, State, lock, take};
+use state::{Shared, State, Writer, lock, take};
 
 /// A connection as `GetConnectionList` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,7 +243,8 @@ impl Server {
             Arc::clone(&conn.writer)
         };
         let mut guard = writer.lock().await;
-        let Some(w) = guard.as_mut() else {
+        let Writer { half, progress } = &mut *guard;
+        let Some(w) = half.as_mut() else {
             return Err(self.shared.err(
                 ErrorKind::Closed,
                 Phase::Send,
@@ -251,7 +252,7 @@ impl Server {
             ));
         };
         let peer = format!("connection {id}");
-        let result = write_all(w, data, &Deadline::within(timeout), &peer).await;
+        let result = write_all(w, data, &Deadline::within(timeout), &peer, progress).await;
         match &result {
             Ok(()) => self
                 .shared
@@ -276,7 +277,7 @@ impl Server {
             conn.write_closed = true;
             Arc::clone(&conn.writer)
         };
-        if let Some(w) = writer.lock().await.as_mut() {
+        if let Some(w) = writer.lock().await.half.as_mut() {
             let _ = Deadline::after(timeout).race(w.shutdown()).await;
         }
         self.shared

@@ -12,6 +12,7 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tokio::task::AbortHandle;
 
+use crate::net::connection::SendProgress;
 use crate::net::error::{Error, ErrorKind, Phase};
 use crate::net::log::Log;
 
@@ -42,13 +43,19 @@ pub(super) struct Conn {
     pub(super) eof: bool,
     /// `FinishReceiving` was called.
     pub(super) stopped_reading: bool,
-    pub(super) writer: Arc<tokio::sync::Mutex<Option<OwnedWriteHalf>>>,
+    pub(super) writer: Arc<tokio::sync::Mutex<Writer>>,
     pub(super) write_closed: bool,
     pub(super) reader: Option<AbortHandle>,
     /// Wakes the reader paused on a full buffer.
     pub(super) space: Arc<Notify>,
     /// Held while the connection counts against the pool.
     pub(super) permit: Option<OwnedSemaphorePermit>,
+}
+
+/// The sending side of a connection, and how far its last send got.
+pub(super) struct Writer {
+    pub(super) half: Option<OwnedWriteHalf>,
+    pub(super) progress: SendProgress,
 }
 
 pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
@@ -76,7 +83,7 @@ impl Conn {
         }
         // Dropping the write half (and the aborted reader's read half) closes the socket.
         if let Ok(mut w) = self.writer.try_lock() {
-            w.take();
+            w.half.take();
         }
         self.permit.take();
         self.space.notify_one();
