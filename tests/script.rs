@@ -576,3 +576,52 @@ fn a_read_larger_than_the_engine_limit_fails_clearly_without_losing_data() {
     })
     .unwrap();
 }
+
+#[test]
+fn text_too_long_for_a_string_is_cut_where_it_fits_and_the_rest_stays_buffered() {
+    // 12 MiB of bytes that are not UTF-8 decode to 36 MiB of U+FFFD: more than a string holds.
+    let mut data = vec![0xFF_u8; 12 * 1024 * 1024];
+    data.push(b'\n');
+    let a = send_and_close(Box::leak(data.into_boxed_slice()));
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let first = c.ReadLine((), "\n", 10000);
+        let e = c.GetLastError();
+        let second = c.ReadLine((), "\n", 10000);
+        [first.len() + second.len(), second.ends_with("\n"), e.kind, e.error]
+    "#,
+    );
+    assert!(
+        out.starts_with(&format!(
+            "[{}, true, \"io\", \"read from 127.0.0.1:",
+            12 * 1024 * 1024 + 1
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("longer than a string can hold (32 MiB)"),
+        "{out}"
+    );
+    assert!(out.contains("the rest stays buffered"), "{out}");
+}
+
+#[test]
+fn process_request_with_an_answer_too_long_for_a_string_says_so() {
+    // Answers after the request has arrived, so no reset cuts the answer short.
+    let a = serve(|mut s| {
+        let mut line = [0u8; 2];
+        if std::io::Read::read_exact(&mut s, &mut line).is_ok() {
+            let mut data = vec![0xFF_u8; 12 * 1024 * 1024];
+            data.push(b'\n');
+            let _ = s.write_all(&data);
+        }
+    });
+    let out = eval_str(
+        a,
+        r#"let r = OPI_TCP::ProcessRequest(ADDR, "x\n"); [r.kind, r.error]"#,
+    );
+    assert!(out.starts_with(r#"["io", "read from "#), "{out}");
+    assert!(out.contains("response_string = false"), "{out}");
+}

@@ -37,7 +37,7 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
             &mut scope,
             "OPI_TCP::ProcessRequest(address, data, as_string, tls, proxy)",
         )
-        .map_err(|e| anyhow::anyhow!("{}", e))?;
+        .map_err(|e| anyhow::anyhow!("{}", script::message(&e)))?;
     if let Some(map) = result.read_lock::<rhai::Map>() {
         let msg = map.get("error").map(|e| e.to_string()).unwrap_or_default();
         bail!("{msg}");

@@ -72,6 +72,15 @@ impl Connection {
         &self.peer
     }
 
+    /// Puts `data` back at the front of the read buffer: bytes a read took that its caller
+    /// could not use (a text too long for a string) are read again next time, not lost.
+    pub fn unread(&mut self, data: &[u8]) {
+        let mut buf = BytesMut::with_capacity(data.len() + self.buf.len());
+        buf.extend_from_slice(data);
+        buf.extend_from_slice(&self.buf);
+        self.buf = buf;
+    }
+
     /// Reads until the limit's stop condition, end of stream, an error or the deadline.
     pub async fn read(&mut self, limit: &ReadLimit) -> ReadOutcome {
         let deadline = Deadline::within(limit.timeout);

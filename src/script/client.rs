@@ -12,7 +12,7 @@ use super::outcome::error_map;
 use super::session::Session;
 use super::settings;
 use super::tcp_client::TcpClient;
-use crate::net::{self, ConnectOptions, Interrupted, ReadLimit, Target};
+use crate::net::{self, ConnectOptions, ErrorKind, Interrupted, Phase, ReadLimit, Target};
 
 /// The largest read result the engine can hold as a blob and as a string.
 fn read_cap(ctx: &NativeCallContext) -> usize {
@@ -153,7 +153,30 @@ pub(crate) fn read_line(
     let bytes = client
         .read(&limit)
         .map_err(|_| interrupted(ctx.call_position()))?;
-    Ok(codec.decode(&bytes).into())
+    // Decoded before anything is given up: text that would outgrow a string is cut where it
+    // fits and the rest goes back to the buffer, never lost to Rhai's (uncatchable) size error.
+    let (text, used) = codec.decode_within(&bytes, string_cap(ctx));
+    if let Some(rest) = bytes.get(used..).filter(|r| !r.is_empty()) {
+        client.unread(rest, too_long(used, bytes.len(), string_cap(ctx)));
+    }
+    Ok(text.into())
+}
+
+/// The largest string the engine can hold, in bytes.
+fn string_cap(ctx: &NativeCallContext) -> usize {
+    match ctx.engine().max_string_size() {
+        0 => usize::MAX,
+        n => n,
+    }
+}
+
+fn too_long(used: usize, read: usize, cap: usize) -> String {
+    format!(
+        "the text of {read} bytes is longer than a string can hold ({} MiB) once decoded; the \
+         first {used} bytes were returned and the rest stays buffered (read a blob with \
+         ReadBinaryData to take it whole)",
+        cap >> 20
+    )
 }
 
 pub(crate) fn finish_sending(ctx: &NativeCallContext, client: &TcpClient) -> RhaiResultOf<bool> {
@@ -204,7 +227,25 @@ pub(crate) fn process_request(
     match (response, client.last_error()) {
         (Some(r), Some(e)) if r.is_empty() => Ok(error_map(&e).into()),
         (None, Some(e)) => Ok(error_map(&e).into()),
-        (Some(r), _) if as_string => Ok(Codec::UTF8.decode(&r).into()),
+        (Some(r), _) if as_string => {
+            let (text, used) = Codec::UTF8.decode_within(&r, string_cap(ctx));
+            if used < r.len() {
+                // The connection is closed: a cut answer would lose the rest without a word.
+                let e = net::Error::new(
+                    ErrorKind::Io,
+                    Phase::Read,
+                    address,
+                    format!(
+                        "the answer of {} bytes is longer than a string can hold ({} MiB) once \
+                         decoded; ask for a blob (response_string = false)",
+                        r.len(),
+                        string_cap(ctx) >> 20
+                    ),
+                );
+                return Ok(error_map(&e).into());
+            }
+            Ok(text.into())
+        }
         (Some(r), _) => Ok(Dynamic::from_blob(r)),
         (None, None) => Ok(Dynamic::UNIT),
     }

@@ -38,6 +38,24 @@ impl Codec {
     pub(crate) fn decode(self, bytes: &[u8]) -> String {
         self.0.decode_without_bom_handling(bytes).0.into_owned()
     }
+
+    /// Decodes as much of `bytes` as fits in `max` bytes of UTF-8 (a Rhai string's limit): the
+    /// text, and how many of `bytes` it took: all of them, unless the text would be longer.
+    /// Undecodable bytes take three bytes each as U+FFFD, so 11.2 MB of them fill 32 MiB.
+    pub(crate) fn decode_within(self, bytes: &[u8], max: usize) -> (String, usize) {
+        let text = self.decode(bytes);
+        if text.len() <= max {
+            return (text, bytes.len());
+        }
+        drop(text);
+        let mut out = vec![0u8; max];
+        let mut decoder = self.0.new_decoder_without_bom_handling();
+        // The output fills before the input ends, so nothing is held back in the decoder: every
+        // byte it reports as read is in the text.
+        let (_, read, written, _) = decoder.decode_to_utf8(bytes, &mut out, false);
+        out.truncate(written);
+        (String::from_utf8(out).unwrap_or_default(), read)
+    }
 }
 
 #[cfg(test)]
@@ -59,6 +77,24 @@ mod tests {
         assert_eq!(c.decode(&[0x2F, 0x04]), "Я");
         let c = Codec::for_label("UTF-16BE").unwrap();
         assert_eq!(c.encode("Я"), [0x04, 0x2F]);
+    }
+
+    #[test]
+    fn a_text_too_long_for_a_string_is_cut_where_it_fits() {
+        let bytes = [0xFF; 10];
+        let (text, used) = Codec::UTF8.decode_within(&bytes, 10);
+        assert!(text.len() <= 10 && used < 10, "{text} {used}");
+        assert_eq!(text, Codec::UTF8.decode(&bytes[..used]));
+        let c = Codec::for_label("windows-1251").unwrap();
+        let bytes = [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2];
+        let (text, used) = c.decode_within(&bytes, 9);
+        // encoding_rs may stop a character early; what it took is exactly what it returned.
+        assert!(
+            text.len() <= 9 && used < bytes.len() && used > 0,
+            "{text} {used}"
+        );
+        assert_eq!(text, c.decode(&bytes[..used]));
+        assert_eq!(Codec::UTF8.decode_within(b"abc", 3), ("abc".into(), 3));
     }
 
     #[test]

@@ -68,12 +68,18 @@ fn innermost(err: &EvalAltResult) -> &EvalAltResult {
     }
 }
 
+/// The error's words without Rhai's ` (line 1, position 10)` suffix: for callers whose source
+/// is not the user's (the `request` command's own call).
+pub fn message(err: &EvalAltResult) -> String {
+    let full = err.to_string();
+    let suffix = format!(" ({})", err.position());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
+}
+
 /// `name:line:col: message`, then the source line and a caret under the position.
 pub fn render(src: &Source, err: &EvalAltResult) -> String {
     let pos = innermost(err).position();
-    let full = err.to_string();
-    let suffix = format!(" ({})", err.position());
-    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    let message = message(err);
     let (Some(line), col) = (pos.line(), pos.position()) else {
         return format!("{}: {message}", src.name);
     };

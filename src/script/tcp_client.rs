@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use super::defaults::SHUTDOWN_TIMEOUT;
 use crate::net::{
-    self, ConnectOptions, Connection, Interrupted, Log, Phase, ReadLimit, Target, block_on,
+    self, ConnectOptions, Connection, ErrorKind, Interrupted, Log, Phase, ReadLimit, Target,
+    block_on,
 };
 
 /// A connection as a script holds it; clones drive the same connection.
@@ -136,6 +137,17 @@ impl TcpClient {
             Self::fail(&mut state, e);
         }
         Ok(outcome.data.to_vec())
+    }
+
+    /// Gives back the bytes of a read its caller could not return, to the front of the buffer,
+    /// and records why as the last error (kind `io`).
+    pub(crate) fn unread(&self, rest: &[u8], why: impl Into<String>) {
+        let mut state = self.0.borrow_mut();
+        if let Some(conn) = state.conn.as_mut() {
+            conn.unread(rest);
+        }
+        let e = net::Error::new(ErrorKind::Io, Phase::Read, &state.peer, why);
+        Self::fail(&mut state, e);
     }
 
     /// Half-close: no more sends, reads still work.
