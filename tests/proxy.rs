@@ -13,7 +13,7 @@ use rhai::Dynamic;
 
 use crate::common::proxy::*;
 use crate::common::tls::*;
-use crate::common::{echo, eval_with, opi, refused_port, silent, speaks_first};
+use crate::common::{echo, eval, eval_with, opi, refused_port, silent, speaks_first};
 
 const WAIT: Duration = Duration::from_secs(5);
 pub(crate) const SECRET: &str = "hunter2-secret";
@@ -827,4 +827,88 @@ fn the_http_connect_example_runs() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("cannot connect (proxy_auth)"));
+}
+
+/// The password of the secret sweep, with a byte that percent-encoding changes.
+const SWEPT: &str = "s3cret/Pa55";
+
+/// Fails when `text` holds the password in any form: as is, percent-encoded, or in the Basic
+/// token of `alice`.
+fn assert_no_secret(what: &str, text: &str) {
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("alice:{SWEPT}"));
+    for secret in [SWEPT, "s3cret%2FPa55", "s3cret%2fPa55", token.as_str()] {
+        assert!(!text.contains(secret), "{what} shows {secret:?}: {text}");
+    }
+}
+
+#[test]
+fn no_message_or_log_line_holds_the_password_in_any_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("client.log");
+    let reflecting = http_reflecting();
+    let proxy_url = format!("http://alice:s3cret%2FPa55@{reflecting}");
+    let cases = [
+        // A user:password without @host: the "port" is the password.
+        format!(
+            r#"OPI_TCP::CreateConnection("{}", (), "socks5://alice:{SWEPT}")"#,
+            echo()
+        ),
+        // User information in a target.
+        format!(r#"OPI_TCP::CreateConnection("http://alice:{SWEPT}@127.0.0.1:80")"#),
+        format!(r#"OPI_TCP::CreateConnection("alice:{SWEPT}@127.0.0.1:80")"#),
+        // A proxy that quotes our Proxy-Authorization header back in its 407.
+        format!(
+            r#"OPI_TCP::CreateConnection("{}", (), "{proxy_url}", OPI_TCP::GetLoggingSettings(true, 100, "{}"))"#,
+            echo(),
+            log.display()
+        ),
+        format!(
+            r#"OPI_TCP::CreateConnection("{}", (), OPI_TCP::GetProxySettings("{}", {}, "http", "alice", "{SWEPT}"))"#,
+            echo(),
+            reflecting.ip(),
+            reflecting.port()
+        ),
+        format!(
+            r#"OPI_TCP::ProcessRequest("{}", "x\n", true, (), "{proxy_url}")"#,
+            echo()
+        ),
+    ];
+    for code in &cases {
+        let out = match eval(code) {
+            Ok(v) => format!("{v:?}"),
+            Err(e) => e,
+        };
+        assert!(out.contains("error"), "{code} failed as it should: {out}");
+        assert_no_secret(code, &out);
+    }
+    let reflected = eval(&cases[3]).map(|v| format!("{v:?}")).unwrap();
+    assert!(
+        reflected.contains("407 Proxy-Authorization: Basic ***"),
+        "{reflected}"
+    );
+    assert_no_secret("the log file", &std::fs::read_to_string(&log).unwrap());
+
+    // The command line: a proxy setting that is not JSON, a file or a URL, and broken JSON.
+    for proxy in [
+        format!("alice:{SWEPT}@127.0.0.1:11080"),
+        format!("{{'login': 'alice', 'password': {SWEPT}}}"),
+        proxy_url.clone(),
+    ] {
+        let out = opi()
+            .args([
+                "request",
+                "-a",
+                &echo().to_string(),
+                "-d",
+                r"x\n",
+                "-p",
+                &proxy,
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{proxy}");
+        assert_no_secret(&proxy, &String::from_utf8_lossy(&out.stderr));
+        assert_no_secret(&proxy, &String::from_utf8_lossy(&out.stdout));
+    }
 }

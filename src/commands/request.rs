@@ -68,13 +68,19 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// JSON text (single quotes allowed, as in OPI's docs) or the path of a `.json` file.
+/// JSON text (single quotes allowed, as in OPI's docs) or the path of a `.json` file. A proxy
+/// setting may hold a password, so its text is never echoed in an error, only where it failed.
 fn json_setting(engine: &Engine, value: &str, option: &str) -> Result<rhai::Map> {
+    let secret = option == "--proxy";
     let text = if value.trim_start().starts_with('{') {
         value.to_string()
     } else {
-        std::fs::read_to_string(value).with_context(|| {
-            format!("{option}: '{value}' is neither JSON text nor a readable file")
+        std::fs::read_to_string(value).with_context(|| match secret {
+            true => format!(
+                "{option}: neither JSON text, a readable .json file nor a proxy URL \
+                 (type://[user:password@]host:port)"
+            ),
+            false => format!("{option}: '{value}' is neither JSON text nor a readable file"),
         })?
     };
     engine
@@ -83,7 +89,10 @@ fn json_setting(engine: &Engine, value: &str, option: &str) -> Result<rhai::Map>
             true => engine.parse_json(text.replace('\'', "\""), true),
             false => Err(e),
         })
-        .map_err(|e| anyhow::anyhow!("{option}: not a JSON object: {e}"))
+        .map_err(|e| match secret {
+            true => anyhow::anyhow!("{option}: not a JSON object ({})", e.position()),
+            false => anyhow::anyhow!("{option}: not a JSON object: {e}"),
+        })
 }
 
 /// Turns `\n`, `\r`, `\t`, `\\`, `\0` and `\xHH` into bytes.

@@ -41,7 +41,8 @@ const SCHEME_PORTS: &[(&str, u16)] = &[
 impl Target {
     /// Parses `host:port`, `[v6]:port`, `v4:port` or `scheme://host[:port][/path]`.
     pub fn parse(text: &str) -> Result<Target> {
-        let fail = |detail: String| Error::new(ErrorKind::Address, Phase::Address, text, detail);
+        let shown = without_userinfo(text);
+        let fail = |detail: String| Error::new(ErrorKind::Address, Phase::Address, &*shown, detail);
         let s = text.trim();
         if s.is_empty() {
             return Err(fail("the address is empty (expected host:port)".into()));
@@ -54,16 +55,17 @@ impl Target {
                     .find(|(name, _)| *name == scheme_lc)
                     .map(|(_, p)| *p);
                 let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-                let authority = &rest[..end];
-                if authority.contains('@') {
-                    return Err(fail(
-                        "user information in a target URL is not supported".into(),
-                    ));
-                }
-                (authority, port.ok_or(scheme_lc))
+                (&rest[..end], port.ok_or(scheme_lc))
             }
             None => (s, Err(String::new())),
         };
+        // Before any part of it is quoted: what precedes an `@` may be a password, and one with a
+        // `/` in it would otherwise end the authority early.
+        if s.contains('@') {
+            return Err(fail(
+                "user information in a target address is not supported".into(),
+            ));
+        }
         let (host, port) = split_host_port(authority).map_err(&fail)?;
         let port = match (port, default_port) {
             (Some(p), _) => parse_port(p).map_err(&fail)?,
@@ -101,6 +103,22 @@ impl fmt::Display for Target {
             Host::Ip(IpAddr::V4(ip)) => write!(f, "{ip}:{}", self.port),
             Host::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]:{}", self.port),
         }
+    }
+}
+
+/// The address as messages show it: everything before its last `@` (a `user:password@` part,
+/// refused, but maybe a real password, `/` and all) becomes `***`.
+fn without_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, text),
+    };
+    match rest.rfind('@') {
+        None => text.into(),
+        Some(at) => match scheme {
+            Some(scheme) => format!("{scheme}://***{}", &rest[at..]).into(),
+            None => format!("***{}", &rest[at..]).into(),
+        },
     }
 }
 

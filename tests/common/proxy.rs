@@ -472,3 +472,25 @@ pub fn counting() -> (SocketAddr, Arc<AtomicUsize>) {
     });
     (addr, count)
 }
+
+/// An HTTP proxy that answers 407 with our own `Proxy-Authorization` line as its reason
+/// phrase: what a careless or hostile proxy may send back for us to quote.
+pub fn http_reflecting() -> SocketAddr {
+    serve(|mut s| {
+        timeouts(&s);
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+            match byte(&mut s) {
+                Some(b) => head.push(b),
+                None => return,
+            }
+        }
+        let text = String::from_utf8_lossy(&head).to_string();
+        let auth = text
+            .lines()
+            .find(|l| l.starts_with("Proxy-Authorization"))
+            .unwrap_or("none");
+        let _ = s.write_all(format!("HTTP/1.1 407 {auth}\r\nContent-Length: 0\r\n\r\n").as_bytes());
+        drain(&mut s);
+    })
+}

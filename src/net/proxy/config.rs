@@ -14,6 +14,9 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
 use super::kind::{PROXY_TYPES, ProxyKind};
 use crate::net::address::{Host, Target, parse_host};
 use crate::net::error::{Error, ErrorKind, Phase, Result};
@@ -143,7 +146,14 @@ impl ProxyConfig {
             None => 1080,
             Some(p) => match p.parse::<u16>() {
                 Ok(n) if n > 0 => n,
-                _ => return Err(fail(format!("proxy port '{p}' is not a number in 1-65535"))),
+                // Not echoed: in `socks5://alice:s3cret` (no `@host`) the "port" is a password.
+                _ => {
+                    return Err(fail(
+                        "the proxy URL's port is not a number in 1-65535 (a user:password \
+                         needs @host after it)"
+                            .into(),
+                    ));
+                }
             },
         };
         ProxyConfig::new(kind, host, port, login, password)
@@ -161,6 +171,28 @@ impl ProxyConfig {
     /// `proxy 127.0.0.1:1080 (socks5)`: how messages name the proxy (never with credentials).
     pub fn label(&self) -> String {
         format!("proxy {} ({})", self.address(), self.kind)
+    }
+
+    /// The `Proxy-Authorization: Basic` token for the login, if there is one.
+    pub(crate) fn basic_token(&self) -> Option<String> {
+        let login = self.login.as_deref()?;
+        let pair = format!("{login}:{}", self.password.as_deref().unwrap_or(""));
+        Some(BASE64.encode(pair))
+    }
+
+    /// `text` with every form of the password in it (as is, percent-encoded, inside the Basic
+    /// token) replaced by `***`: for messages that quote what a proxy sent back, which a hostile
+    /// or careless proxy may fill with our own request. Passwords under 3 bytes are left alone;
+    /// hiding every "a" would make a message unreadable and protect nothing.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        let mut secrets: Vec<String> = self.basic_token().into_iter().collect();
+        if let Some(p) = self.password.as_deref().filter(|p| p.len() >= 3) {
+            secrets.push(percent_encode(p));
+            secrets.push(p.to_string());
+        }
+        secrets
+            .iter()
+            .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
     }
 
     /// Whether the client resolves the target and sends an IP (`socks5`, `socks4`), rather than
@@ -225,6 +257,18 @@ const MAX_REMOTE_NAME: usize = 255;
 /// tokio-socks 0.5.3 builds a SOCKS4a request in a 513-byte buffer and panics past it
 /// (8 header bytes + userid + NUL + name + NUL); keep a margin.
 const MAX_SOCKS4A_ID_AND_NAME: usize = 500;
+
+/// Every byte but RFC 3986's unreserved ones as `%XX`: the form a password takes in a URL.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 fn percent_decode(s: &str) -> Result<String, &'static str> {
     let b = s.as_bytes();

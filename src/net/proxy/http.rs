@@ -4,8 +4,6 @@
 
 use std::io;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -19,10 +17,9 @@ pub(super) async fn connect(cx: &Ctx<'_>, tcp: &mut TcpStream, dest: &Dest) -> R
     // `Dest` prints IPv6 in brackets; names were checked (letters, digits, '-', '_', '.'), so
     // nothing can break out of the request line.
     let mut request = format!("CONNECT {dest} HTTP/1.1\r\nHost: {dest}\r\n");
-    if let Some(login) = &cx.proxy.login {
-        let pair = format!("{login}:{}", cx.proxy.password.as_deref().unwrap_or(""));
+    if let Some(token) = cx.proxy.basic_token() {
         request.push_str("Proxy-Authorization: Basic ");
-        request.push_str(&BASE64.encode(pair));
+        request.push_str(&token);
         request.push_str("\r\n");
     }
     request.push_str("\r\n");

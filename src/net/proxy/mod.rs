@@ -65,12 +65,15 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Every error of a tunnel passes here, so the password never leaves in one, whatever the
+    /// proxy sent back for us to quote.
     fn error(&self, kind: ErrorKind, detail: impl fmt::Display) -> Error {
         Error::new(
             kind,
             Phase::Proxy,
             self.peer,
-            format!("{}: {detail}", self.proxy.label()),
+            self.proxy
+                .redact(&format!("{}: {detail}", self.proxy.label())),
         )
     }
 
