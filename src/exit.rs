@@ -15,11 +15,11 @@ pub(crate) fn report(result: Result<Dynamic, Failure>) -> ExitCode {
     match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(Failure::Interrupted) => {
-            eprintln!("Error: interrupted");
+            errln!("Error: interrupted");
             ExitCode::from(INTERRUPTED)
         }
         Err(Failure::Error(msg)) => {
-            eprintln!("Error: {msg}");
+            errln!("Error: {msg}");
             ExitCode::from(FAILURE)
         }
     }
@@ -27,7 +27,7 @@ pub(crate) fn report(result: Result<Dynamic, Failure>) -> ExitCode {
 
 /// A usage error found after parsing: said on stderr, exit 2.
 pub(crate) fn usage(msg: &str) -> ExitCode {
-    eprintln!("Error: {msg}");
+    errln!("Error: {msg}");
     ExitCode::from(USAGE)
 }
 

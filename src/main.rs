@@ -2,6 +2,9 @@
 //! code (0 success, 1 script error, 2 usage error, 130 Ctrl-C). Errors go to stderr as
 //! `Error: …` with the whole cause chain on one line.
 
+#[macro_use]
+mod output;
+
 mod cli;
 mod commands;
 mod exit;
@@ -15,7 +18,7 @@ fn main() -> ExitCode {
     match commands::run(cli::parse()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            errln!("Error: {e:#}");
             ExitCode::from(exit::FAILURE)
         }
     }

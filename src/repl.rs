@@ -86,7 +86,7 @@ impl Repl {
         let ast = match self.engine.compile_with_scope(&self.scope, input) {
             Ok(ast) => ast,
             Err(e) => {
-                eprintln!("Error: {}", script::render(&src, &EvalAltResult::from(e)));
+                errln!("Error: {}", script::render(&src, &EvalAltResult::from(e)));
                 return false;
             }
         };
@@ -99,13 +99,13 @@ impl Repl {
         match result {
             Ok(v) if v.is_unit() => true,
             Ok(v) => {
-                println!("=> {v:?}");
+                outln!("=> {v:?}");
                 true
             }
             Err(e) => {
                 match script::failure(&src, &e) {
-                    Failure::Interrupted => eprintln!("interrupted"),
-                    Failure::Error(msg) => eprintln!("Error: {msg}"),
+                    Failure::Interrupted => errln!("interrupted"),
+                    Failure::Error(msg) => errln!("Error: {msg}"),
                 }
                 false
             }
@@ -118,30 +118,30 @@ impl Repl {
         let arg = arg.trim();
         match cmd {
             ":quit" | ":q" | ":exit" => return false,
-            ":help" | ":h" => println!("{HELP}"),
+            ":help" | ":h" => outln!("{HELP}"),
             ":functions" | ":funcs" => {
                 for sig in script::signatures() {
                     if arg.is_empty() || sig.to_lowercase().contains(&arg.to_lowercase()) {
-                        println!("{sig}");
+                        outln!("{sig}");
                     }
                 }
                 for f in self.functions.iter_functions() {
-                    println!("fn {}({})", f.name, f.params.join(", "));
+                    outln!("fn {}({})", f.name, f.params.join(", "));
                 }
             }
             ":vars" => {
                 for (name, constant, value) in self.scope.iter_raw() {
                     let kw = if constant { "const" } else { "let" };
-                    println!("{kw} {name} = {value:?}");
+                    outln!("{kw} {name} = {value:?}");
                 }
             }
             ":load" if !arg.is_empty() => match std::fs::read_to_string(arg) {
                 Ok(text) => {
                     self.run(arg, script::strip_shebang(&text));
                 }
-                Err(e) => eprintln!("Error: reading {arg}: {e}"),
+                Err(e) => errln!("Error: reading {arg}: {e}"),
             },
-            _ => eprintln!("Error: unknown command '{line}' (try :help)"),
+            _ => errln!("Error: unknown command '{line}' (try :help)"),
         }
         true
     }
@@ -301,7 +301,7 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
     if let Some(h) = &history {
         let _ = rl.load_history(h);
     }
-    println!(
+    outln!(
         "opi-tcp {} REPL. :help for help, Ctrl-D to quit.",
         env!("CARGO_PKG_VERSION")
     );

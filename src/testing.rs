@@ -217,7 +217,7 @@ pub(crate) fn run(engine: Engine, opts: Options) -> Result<ExitCode> {
         std::fs::write(path, junit(&outcomes))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    println!("{} passed, {failed} failed", outcomes.len() - failed);
+    outln!("{} passed, {failed} failed", outcomes.len() - failed);
     Ok(if interrupted {
         ExitCode::from(exit::INTERRUPTED)
     } else {
@@ -229,11 +229,11 @@ fn report_line(o: Option<&Outcome>) {
     let Some(o) = o else { return };
     let ms = o.elapsed.as_millis();
     match &o.failure {
-        None => println!("ok      {}::{} ({ms} ms)", o.file, o.name),
+        None => outln!("ok      {}::{} ({ms} ms)", o.file, o.name),
         Some(msg) => {
-            println!("FAILED  {}::{} ({ms} ms)", o.file, o.name);
+            outln!("FAILED  {}::{} ({ms} ms)", o.file, o.name);
             for line in msg.lines() {
-                println!("        {line}");
+                outln!("        {line}");
             }
         }
     }

@@ -415,3 +415,64 @@ fn repl_in_a_terminal_ctrl_c_returns_to_the_prompt() {
     assert!(out.contains("=> \"TcpClient still here\""), "{out:?}");
     assert!(!out.contains("Runtime error: half typed"), "{out:?}");
 }
+
+/// Runs the binary with `args`, its stdout or stderr a pipe whose reader is already gone.
+fn into_a_closed_pipe(args: &[&str], close_stdout: bool) -> (Option<i32>, String) {
+    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
+    let mut cmd = StdCommand::new(bin);
+    cmd.args(args).stdin(Stdio::null());
+    if close_stdout {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    } else {
+        cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut other = String::new();
+    if close_stdout {
+        drop(child.stdout.take());
+        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut other);
+    } else {
+        drop(child.stderr.take());
+    }
+    (child.wait().unwrap().code(), other)
+}
+
+#[test]
+fn a_closed_stdout_or_stderr_pipe_ends_quietly() {
+    for args in [
+        &["functions"][..],
+        &["-e", "blob(2000000)"],
+        &[
+            "test",
+            "scripts/opi/TC_Client.rhai",
+            "--param",
+            "TCP_Address=127.0.0.1:1",
+        ],
+    ] {
+        let (code, stderr) = into_a_closed_pipe(args, true);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(code.is_some_and(|c| c != 101), "{args:?}: exit {code:?}");
+    }
+    // debug() output and a long error, with stderr closed.
+    for args in [
+        &[
+            "-e",
+            r#"for i in 0..20000 { debug("a line of debug output"); }"#,
+        ][..],
+        &["-e", r#"throw "x".pad(100000, "y")"#],
+    ] {
+        let (code, _) = into_a_closed_pipe(args, false);
+        assert!(code.is_some_and(|c| c != 101), "{args:?}: exit {code:?}");
+    }
+}
+
+#[test]
+fn a_test_deadline_too_large_for_a_duration_is_a_usage_error() {
+    opi()
+        .args(["test", "scripts/opi", "--timeout", "1e300"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--timeout must be a positive number",
+        ));
+}

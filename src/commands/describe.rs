@@ -10,7 +10,7 @@ use opi_tcp::script;
 pub(super) fn functions(filter: Option<&str>) {
     for sig in script::signatures() {
         if filter.is_none_or(|f| sig.to_lowercase().contains(&f.to_lowercase())) {
-            println!("{sig}");
+            outln!("{sig}");
         }
     }
 }
@@ -23,6 +23,6 @@ pub(super) fn defs(dir: &PathBuf) -> Result<ExitCode> {
         .include_standard_packages(false)
         .write_to_dir(dir)
         .with_context(|| format!("writing definitions to {}", dir.display()))?;
-    eprintln!("wrote Rhai definitions to {}", dir.display());
+    errln!("wrote Rhai definitions to {}", dir.display());
     Ok(ExitCode::SUCCESS)
 }

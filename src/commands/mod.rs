@@ -7,7 +7,7 @@ mod request;
 mod run;
 mod test;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -67,19 +67,14 @@ fn connect_timeout_from_env() -> Result<Option<Duration>> {
 }
 
 /// The engine with the binary's output hooks: `print` to stdout, where a closed pipe ends the
-/// process quietly; `debug` to stderr with the position.
+/// process quietly; `debug` to stderr with the position, where a closed pipe is ignored.
 fn engine(session: Session) -> Engine {
     let mut engine = script::engine_with(session);
-    engine.on_print(|s| {
-        let mut out = io::stdout().lock();
-        if writeln!(out, "{s}").and_then(|_| out.flush()).is_err() {
-            std::process::exit(0);
-        }
-    });
+    engine.on_print(|s| outln!("{s}"));
     engine.on_debug(|s, src, pos| match (src, pos.is_none()) {
-        (Some(src), false) => eprintln!("{src}:{pos}: {s}"),
-        (None, false) => eprintln!("{pos}: {s}"),
-        _ => eprintln!("{s}"),
+        (Some(src), false) => errln!("{src}:{pos}: {s}"),
+        (None, false) => errln!("{pos}: {s}"),
+        _ => errln!("{s}"),
     });
     engine
 }

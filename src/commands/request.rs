@@ -50,7 +50,7 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     match args.out {
         Some(path) => {
             std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-            eprintln!("wrote {} bytes to {}", bytes.len(), path.display());
+            errln!("wrote {} bytes to {}", bytes.len(), path.display());
         }
         None if !args.string && io::stdout().is_terminal() => {
             bail!(

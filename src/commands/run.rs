@@ -47,7 +47,7 @@ pub(super) fn eval(session: Session, code: &str) -> Result<ExitCode> {
     if let Ok(value) = &result
         && !value.is_unit()
     {
-        println!("{}", script::display(value));
+        outln!("{}", script::display(value));
     }
     Ok(exit::report(result))
 }

@@ -11,11 +11,15 @@ use crate::exit;
 use crate::testing::{self, Options};
 
 pub(super) fn test(session: Session, args: TestArgs) -> Result<ExitCode> {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        return Ok(exit::usage(
-            "--timeout must be a positive number of seconds",
-        ));
-    }
+    // `try_from`: `Duration::from_secs_f64(1e300)` panics.
+    let timeout = match Duration::try_from_secs_f64(args.timeout) {
+        Ok(t) if !t.is_zero() => t,
+        _ => {
+            return Ok(exit::usage(
+                "--timeout must be a positive number of seconds",
+            ));
+        }
+    };
     if let Some(p) = args.paths.iter().find(|p| !p.exists()) {
         return Ok(exit::usage(&format!(
             "no such file or folder: {}",
@@ -35,7 +39,7 @@ pub(super) fn test(session: Session, args: TestArgs) -> Result<ExitCode> {
         params,
         params_file: args.params_file,
         junit: args.junit,
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout,
     };
     testing::run(super::engine(session), opts)
 }

@@ -26,6 +26,7 @@
 mod danger;
 mod describe;
 
+use std::io::Write;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once, OnceLock};
@@ -271,7 +272,10 @@ fn provider_error(e: &rustls::Error, peer: &str) -> Error {
 
 fn warn_insecure_once() {
     static WARNED: Once = Once::new();
-    WARNED.call_once(|| eprintln!("{INSECURE_WARNING}"));
+    // Not `eprintln!`, which panics when stderr is a closed pipe.
+    WARNED.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "{INSECURE_WARNING}");
+    });
 }
 
 /// The system roots, or the bundled Mozilla roots when the system offers none we can use.

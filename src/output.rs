@@ -1,0 +1,33 @@
+//! Lines to stdout and stderr that never panic: `println!` panics when the reader of a pipe has
+//! gone (`opi-tcp functions | head -1`). A closed stdout ends the process quietly, as `print()`
+//! in a script does (the reader wants no more); a closed stderr is ignored (there is no one left
+//! to tell).
+
+use std::fmt;
+use std::io::{self, Write};
+
+/// `println!` that ends the process quietly when stdout is closed.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::output::out(format_args!($($arg)*)) };
+}
+
+/// `eprintln!` that ignores a closed stderr.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::output::err(format_args!($($arg)*)) };
+}
+
+pub(crate) fn out(args: fmt::Arguments<'_>) {
+    let mut out = io::stdout().lock();
+    let written = out
+        .write_fmt(args)
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush());
+    if written.is_err() {
+        std::process::exit(0);
+    }
+}
+
+pub(crate) fn err(args: fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|_| err.write_all(b"\n"));
+}
