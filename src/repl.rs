@@ -99,7 +99,7 @@ impl Repl {
         match result {
             Ok(v) if v.is_unit() => true,
             Ok(v) => {
-                outln!("=> {v:?}");
+                outln!("=> {}", script::debug_text(&self.engine, &v));
                 true
             }
             Err(e) => {

@@ -476,3 +476,30 @@ fn a_test_deadline_too_large_for_a_duration_is_a_usage_error() {
             "--timeout must be a positive number",
         ));
 }
+
+#[test]
+fn handles_show_in_their_own_words_not_as_rust_paths() {
+    opi()
+        .args(["eval", r#"[OPI_TCP::StartServer("127.0.0.1:0"), "x"]"#])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("[TcpServer(port "))
+        .stdout(predicate::str::contains("opi_tcp::").not());
+    opi()
+        .arg("repl")
+        .write_stdin("let s = OPI_TCP::StartServer(\"127.0.0.1:0\");\ns\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("=> TcpServer(port "))
+        .stdout(predicate::str::contains("opi_tcp::").not());
+    opi()
+        .args([
+            "eval",
+            r#"assert_eq(OPI_TCP::StartServer("127.0.0.1:0"), 1)"#,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("actual: TcpServer(port "))
+        .stderr(predicate::str::contains("(TcpServer)"))
+        .stderr(predicate::str::contains("opi_tcp::").not());
+}

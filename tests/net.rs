@@ -141,3 +141,20 @@ fn a_server_connection_that_sent_part_of_a_message_sends_no_more() {
     assert!(second.detail().contains("no longer framed"), "{second}");
     drop(client);
 }
+
+#[test]
+fn a_read_that_reaches_the_cap_before_its_marker_says_so() {
+    let t = target(crate::common::send_and_close(b"0123456789\n"));
+    let out = net::block_on(async {
+        let mut conn = net::connect(&t, &ConnectOptions::default()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut limit = until("\n", 5000);
+        limit.cap = 4;
+        conn.read(&limit).await
+    })
+    .unwrap();
+    assert_eq!(&out.data[..], b"0123");
+    let e = out.error.expect("a cap error");
+    assert!(e.detail().contains("before the marker came"), "{e}");
+    assert!(!e.detail().contains("give max_size or a marker"), "{e}");
+}

@@ -512,3 +512,16 @@ fn client_certificate_and_server_name_through_the_settings_map() {
         "{out}"
     );
 }
+
+#[test]
+fn a_certificate_chain_over_the_handshake_limit_is_not_taken_for_plain_tcp() {
+    let ca = Ca::new("Chain CA");
+    let mut leaf = ca.leaf(&["localhost"]);
+    // Some 300 copies of the CA: a Certificate message far over rustls' 64 KiB.
+    leaf.chain.extend(std::iter::repeat_n(ca.der.clone(), 300));
+    let a = tls_echo(&leaf);
+    let out = connect_outcome(localhost(a), "", "OPI_TCP::GetTlsSettings(true)");
+    assert!(out.starts_with("tls: "), "{out}");
+    assert!(out.contains("larger than TLS allows"), "{out}");
+    assert!(!out.contains("TLS port"), "{out}");
+}

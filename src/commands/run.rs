@@ -47,7 +47,7 @@ pub(super) fn eval(session: Session, code: &str) -> Result<ExitCode> {
     if let Ok(value) = &result
         && !value.is_unit()
     {
-        outln!("{}", script::display(value));
+        outln!("{}", script::display(&engine, value));
     }
     Ok(exit::report(result))
 }

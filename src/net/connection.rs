@@ -93,11 +93,18 @@ impl Connection {
                         ErrorKind::Io,
                         Phase::Read,
                         &self.peer,
-                        format!(
-                            "the read reached the size limit of {} bytes without a stop \
-                             condition; give max_size or a marker (the rest stays buffered)",
-                            limit.cap
-                        ),
+                        match limit.marker {
+                            Some(_) => format!(
+                                "the read reached the size limit of {} bytes before the marker \
+                                 came (the rest stays buffered; read on to find it)",
+                                limit.cap
+                            ),
+                            None => format!(
+                                "the read reached the size limit of {} bytes without a stop \
+                                 condition; give max_size or a marker (the rest stays buffered)",
+                                limit.cap
+                            ),
+                        },
                     )
                 });
                 return ReadOutcome { data, error };

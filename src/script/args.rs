@@ -44,7 +44,7 @@ pub(crate) fn timeout(
             ctx,
             format!(
                 "the timeout must be an integer of milliseconds, not {}",
-                v.type_name()
+                ctx.engine().map_type_name(v.type_name())
             ),
         ));
     };
@@ -85,7 +85,7 @@ pub(crate) fn encoding(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Cod
             ctx,
             format!(
                 "the encoding must be a string such as \"UTF-8\", not {}",
-                v.type_name()
+                ctx.engine().map_type_name(v.type_name())
             ),
         )),
     }
@@ -108,7 +108,7 @@ pub(crate) fn marker(
             ctx,
             format!(
                 "the marker must be a string or a blob, not {}",
-                v.type_name()
+                ctx.engine().map_type_name(v.type_name())
             ),
         ));
     };
@@ -126,7 +126,10 @@ pub(crate) fn data(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Vec<u8>
     } else {
         Err(throw(
             ctx,
-            format!("the data must be a blob or a string, not {}", v.type_name()),
+            format!(
+                "the data must be a blob or a string, not {}",
+                ctx.engine().map_type_name(v.type_name())
+            ),
         ))
     }
 }
@@ -172,7 +175,10 @@ pub(crate) fn opt_string(
         Some(s) => Ok(Some(s.to_string())),
         None => Err(throw(
             ctx,
-            format!("{what} must be a string, not {}", v.type_name()),
+            format!(
+                "{what} must be a string, not {}",
+                ctx.engine().map_type_name(v.type_name())
+            ),
         )),
     }
 }

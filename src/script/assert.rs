@@ -24,8 +24,12 @@ fn equal(ctx: &NativeCallContext, a: &Dynamic, b: &Dynamic) -> bool {
     }
 }
 
-fn show(v: &Dynamic) -> String {
-    format!("{v:?} ({})", v.type_name())
+/// The value in its script debug form (handles by their own words, not a Rust path).
+fn show(ctx: &NativeCallContext, v: &Dynamic) -> String {
+    let text = ctx
+        .call_native_fn::<ImmutableString>("to_debug", (v.clone(),))
+        .map_or_else(|_| format!("{v:?}"), |s| s.to_string());
+    format!("{text} ({})", ctx.engine().map_type_name(v.type_name()))
 }
 
 fn check(ctx: &NativeCallContext, cond: &Dynamic, msg: Option<&Dynamic>) -> R {
@@ -49,8 +53,8 @@ fn check_eq(
         ctx,
         format!(
             "assert_eq failed\n  expected: {}\n    actual: {}",
-            show(expected),
-            show(actual)
+            show(ctx, expected),
+            show(ctx, actual)
         ),
         msg,
     ))
@@ -67,7 +71,7 @@ fn check_ne(
     }
     Err(failure(
         ctx,
-        format!("assert_ne failed: both are {}", show(actual)),
+        format!("assert_ne failed: both are {}", show(ctx, actual)),
         msg,
     ))
 }
@@ -104,7 +108,7 @@ fn check_match(ctx: &NativeCallContext, text: &Dynamic, pattern: &str, msg: Opti
         ctx,
         format!(
             "assert_match failed\n  pattern: {pattern:?}\n   actual: {}",
-            show(text)
+            show(ctx, text)
         ),
         msg,
     ))
@@ -126,8 +130,8 @@ fn check_contains(
         ctx,
         format!(
             "assert_contains failed\n  wanted: {}\n      in: {}",
-            show(needle),
-            show(hay)
+            show(ctx, needle),
+            show(ctx, hay)
         ),
         msg,
     ))

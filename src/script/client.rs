@@ -110,7 +110,10 @@ pub(crate) fn send_line(
     let Some(text) = text.read_lock::<ImmutableString>().map(|s| s.clone()) else {
         return Err(throw(
             ctx,
-            format!("the text must be a string, not {}", text.type_name()),
+            format!(
+                "the text must be a string, not {}",
+                ctx.engine().map_type_name(text.type_name())
+            ),
         ));
     };
     client

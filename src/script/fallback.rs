@@ -59,7 +59,10 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
 }
 
 fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
-    let types: Vec<&str> = args.iter().map(|a| a.type_name()).collect();
+    let types: Vec<&str> = args
+        .iter()
+        .map(|a| ctx.engine().map_type_name(a.type_name()))
+        .collect();
     let mut msg = format!("called with ({}); {help}", types.join(", "));
     if let Some(map) = args.first().and_then(|a| a.read_lock::<Map>())
         && let Some(err) = map.get("error")

@@ -30,7 +30,8 @@ pub use crate::net::{
     DEFAULT_CONNECT_TIMEOUT, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
 pub use run::{
-    Failure, Source, display, failure, message, render, run, scope_with_argv, strip_shebang,
+    Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
+    strip_shebang,
 };
 pub use session::Session;
 pub use tcp_client::TcpClient;

@@ -3,8 +3,6 @@
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Scope};
 
-use super::tcp_client::TcpClient;
-
 /// A script source with its display name.
 pub struct Source<'a> {
     pub name: &'a str,
@@ -103,13 +101,24 @@ pub fn render(src: &Source, err: &EvalAltResult) -> String {
     out
 }
 
-/// A value as the REPL and `eval` print it: strings as they are, everything else as Rhai shows it.
-pub fn display(value: &Dynamic) -> String {
-    if let Some(client) = value.read_lock::<TcpClient>() {
-        format!("{:?}", *client)
-    } else if value.is_string() {
+/// A value as the REPL and `eval` print it: strings as they are, everything else in its debug
+/// form (see [`debug_text`]).
+pub fn display(engine: &Engine, value: &Dynamic) -> String {
+    if value.is_string() {
         value.to_string()
     } else {
-        format!("{value:?}")
+        debug_text(engine, value)
     }
+}
+
+/// A value's debug form as scripts see it: through the engine's `to_debug`, so that handles show
+/// as `TcpClient(127.0.0.1:17001, open)`, inside arrays and maps too. Rust's `{:?}` of a Rhai value
+/// would print our types by their Rust path.
+pub fn debug_text(engine: &Engine, value: &Dynamic) -> String {
+    let mut scope = Scope::new();
+    scope.push_dynamic("value", value.clone());
+    engine
+        .eval_with_scope::<rhai::ImmutableString>(&mut scope, "to_debug(value)")
+        .map(|s| s.to_string())
+        .unwrap_or_else(|_| format!("{value:?}"))
 }

@@ -62,7 +62,7 @@ fn bind_address(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<SocketAddr
             ctx,
             format!(
                 "the port must be an integer or \"ip:port\", not {}",
-                v.type_name()
+                ctx.engine().map_type_name(v.type_name())
             ),
         )),
     }

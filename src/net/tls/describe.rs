@@ -34,6 +34,15 @@ fn describe(e: &rustls::Error, name: &str, peer: &str) -> String {
         E::InvalidCertificate(c) => describe_certificate(c, name),
         E::AlertReceived(a) => describe_alert(*a, name),
         E::PeerIncompatible(p) => describe_incompatible(p, e),
+        // A TLS server that sends a chain over rustls' limit is still a TLS server.
+        E::InvalidMessage(
+            rustls::InvalidMessage::HandshakePayloadTooLarge
+            | rustls::InvalidMessage::MessageTooLarge,
+        ) => format!(
+            "the server sent a handshake message larger than TLS allows (a certificate chain \
+             over 64 KiB?): {}",
+            lowercase_first(&e.to_string())
+        ),
         E::InvalidMessage(_)
         | E::InappropriateMessage { .. }
         | E::InappropriateHandshakeMessage { .. } => format!(
