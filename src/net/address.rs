@@ -109,16 +109,17 @@ impl fmt::Display for Target {
 /// The address as messages show it: everything before its last `@` (a `user:password@` part,
 /// refused, but maybe a real password, `/` and all) becomes `***`.
 fn without_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
-    let (scheme, rest) = match text.split_once("://") {
-        Some((scheme, rest)) => (Some(scheme), rest),
-        None => (None, text),
+    let Some(at) = text.rfind('@') else {
+        return text.into();
     };
-    match rest.rfind('@') {
-        None => text.into(),
-        Some(at) => match scheme {
-            Some(scheme) => format!("{scheme}://***{}", &rest[at..]).into(),
-            None => format!("***{}", &rest[at..]).into(),
-        },
+    let scheme = text.split_once("://").map(|(s, _)| s).filter(|s| {
+        s.len() < at
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    });
+    match scheme {
+        Some(s) => format!("{s}://***{}", &text[at..]).into(),
+        None => format!("***{}", &text[at..]).into(),
     }
 }
 
@@ -168,7 +169,12 @@ pub(crate) fn parse_host(h: &str) -> Result<Host, String> {
         return Ok(Host::Ip(ip));
     }
     validate_dns_name(h)?;
-    Ok(Host::Name(h.strip_suffix('.').unwrap_or(h).to_string()))
+    let name = h.strip_suffix('.').unwrap_or(h);
+    // `3.7.7.7.` is the address 3.7.7.7 (as resolvers read it), not a name to send a proxy.
+    if let Ok(ip) = name.parse::<IpAddr>() {
+        return Ok(Host::Ip(ip));
+    }
+    Ok(Host::Name(name.to_string()))
 }
 
 fn validate_dns_name(h: &str) -> Result<(), String> {
@@ -252,6 +258,13 @@ mod tests {
         assert_eq!(ok("ssh://h"), "h:22");
         assert_eq!(ok("telnet://[::1]"), "[::1]:23");
         assert!(err("gopher://h").contains("no default port"));
+    }
+
+    #[test]
+    fn an_ip_with_a_trailing_dot_is_the_ip() {
+        let t = Target::parse("3.7.7.7.:1").unwrap();
+        assert_eq!(t.host, Host::Ip("3.7.7.7".parse().unwrap()));
+        assert_eq!(Target::parse(&t.to_string()).unwrap(), t);
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
 pub use connection::{Connection, ReadOutcome};
 pub use error::{Error, ErrorKind, Phase, Result};
 pub use log::{Log, LogConfig};
+/// Entry points for the fuzz targets in `fuzz/`; not an API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use proxy::fuzzing;
 pub use proxy::{ProxyConfig, ProxyKind};
 pub use read::ReadLimit;
 pub use runtime::{

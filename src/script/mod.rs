@@ -13,6 +13,10 @@ mod client;
 mod defaults;
 mod encoding;
 mod fallback;
+/// Entry points for the fuzz targets in `fuzz/`; not an API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod helpers;
 mod logging;
 mod opi_tcp;

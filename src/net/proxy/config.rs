@@ -188,6 +188,9 @@ impl ProxyConfig {
         let mut secrets: Vec<String> = self.basic_token().into_iter().collect();
         if let Some(p) = self.password.as_deref().filter(|p| p.len() >= 3) {
             secrets.push(percent_encode(p));
+            // As quoted in a message's `{:?}` of what the proxy said (`"` and `\` escaped).
+            let quoted = format!("{p:?}");
+            secrets.push(quoted.trim_matches('"').to_string());
             secrets.push(p.to_string());
         }
         secrets

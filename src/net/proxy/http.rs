@@ -11,7 +11,7 @@ use super::{Ctx, Dest, Failed, preview};
 use crate::net::error::ErrorKind;
 
 /// Real CONNECT answers are a few hundred bytes; a longer head is a broken or hostile proxy.
-const MAX_HTTP_HEAD: usize = 16 * 1024;
+pub(super) const MAX_HTTP_HEAD: usize = 16 * 1024;
 
 pub(super) async fn connect(cx: &Ctx<'_>, tcp: &mut TcpStream, dest: &Dest) -> Result<(), Failed> {
     // `Dest` prints IPv6 in brackets; names were checked (letters, digits, '-', '_', '.'), so
@@ -26,7 +26,13 @@ pub(super) async fn connect(cx: &Ctx<'_>, tcp: &mut TcpStream, dest: &Dest) -> R
     tcp.write_all(request.as_bytes())
         .await
         .map_err(|e| cx.io(&e))?;
-    let head = match read_head(tcp).await.map_err(|e| cx.io(&e))? {
+    let head = read_head(tcp).await.map_err(|e| cx.io(&e))?;
+    judge(cx, dest, head)
+}
+
+/// What the proxy's answer means: the tunnel is open, or why not. Pure, so it can be fuzzed.
+pub(super) fn judge(cx: &Ctx<'_>, dest: &Dest, head: Head) -> Result<(), Failed> {
+    let head = match head {
         Head::Complete(head) => head,
         Head::Closed(partial) if partial.is_empty() => {
             return Err(cx.fatal(
@@ -105,7 +111,7 @@ pub(super) async fn connect(cx: &Ctx<'_>, tcp: &mut TcpStream, dest: &Dest) -> R
 }
 
 /// How reading a CONNECT answer head ended.
-enum Head {
+pub(super) enum Head {
     /// Up to and including the blank line.
     Complete(Vec<u8>),
     /// The proxy closed the connection first; what it had sent.
@@ -146,7 +152,7 @@ async fn read_head(tcp: &mut TcpStream) -> io::Result<Head> {
 
 /// How many bytes of `new` complete the first `\r\n\r\n` in `tail` + `new` (`tail` is the end of
 /// what was read before, at most 3 bytes, so the marker may straddle reads).
-fn head_end(tail: &[u8], new: &[u8]) -> Option<usize> {
+pub(super) fn head_end(tail: &[u8], new: &[u8]) -> Option<usize> {
     let joined: Vec<u8> = tail.iter().chain(new).copied().collect();
     joined
         .windows(4)

@@ -7,6 +7,8 @@
 //! `*_with_socket` handshakes on our socket.
 
 mod config;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod http;
 mod kind;
 mod socks;

@@ -8,7 +8,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio_socks::Error as SocksError;
 use tokio_socks::tcp::{Socks4Stream, Socks5Stream};
 
@@ -18,7 +17,11 @@ use crate::net::error::{ErrorKind, lowercase_first};
 /// Enough of a SOCKS answer to describe any reply (method, auth, 4 + 1 + 255 + 2 bytes).
 const MAX_RECORDED: usize = 600;
 
-pub(super) async fn socks5(cx: &Ctx<'_>, tcp: &mut TcpStream, dest: &Dest) -> Result<(), Failed> {
+pub(super) async fn socks5<S: AsyncRead + AsyncWrite + Unpin>(
+    cx: &Ctx<'_>,
+    tcp: &mut S,
+    dest: &Dest,
+) -> Result<(), Failed> {
     let mut rec = Recorder::new(tcp);
     let result = match (&cx.proxy.login, &cx.proxy.password) {
         (Some(user), Some(pass)) => {
@@ -137,7 +140,11 @@ fn socks5_failure(cx: &Ctx<'_>, dest: &Dest, seen: &[u8], e: SocksError) -> Fail
     }
 }
 
-pub(super) async fn socks4(cx: &Ctx<'_>, tcp: &mut TcpStream, dest: &Dest) -> Result<(), Failed> {
+pub(super) async fn socks4<S: AsyncRead + AsyncWrite + Unpin>(
+    cx: &Ctx<'_>,
+    tcp: &mut S,
+    dest: &Dest,
+) -> Result<(), Failed> {
     let mut rec = Recorder::new(tcp);
     let result = match &cx.proxy.login {
         Some(userid) => {
