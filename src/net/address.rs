@@ -261,6 +261,21 @@ mod tests {
     }
 
     #[test]
+    fn user_information_is_never_quoted() {
+        // Found by fuzzing: an '@' before the "://", and a password holding a '/'.
+        for (text, shown) in [
+            ("http://alice:s3cret@host:80", "http://***@host:80"),
+            ("http://alice:s3/cret@host:80", "http://***@host:80"),
+            ("al@ce://x@host:1", "***@host:1"),
+            ("alice:s3cret@host:80", "***@host:80"),
+        ] {
+            let e = Target::parse(text).unwrap_err();
+            assert_eq!(e.target(), shown, "{text}");
+            assert!(e.detail().contains("user information"), "{e}");
+        }
+    }
+
+    #[test]
     fn an_ip_with_a_trailing_dot_is_the_ip() {
         let t = Target::parse("3.7.7.7.:1").unwrap();
         assert_eq!(t.host, Host::Ip("3.7.7.7".parse().unwrap()));
