@@ -117,6 +117,8 @@ mod tests {
         None
     }
 
+    use proptest::prelude::Strategy;
+
     #[test]
     fn marker_split_across_chunks() {
         let l = limit(None, "\r\n\r\n");
@@ -158,6 +160,57 @@ mod tests {
         assert_eq!(feed(&["ab", "cdef"], &l), Some((1, Stop::Cap(4))));
         l.max = Some(10);
         assert_eq!(feed(&["abcdef"], &l), Some((0, Stop::Cap(4))));
+    }
+
+    /// Where one read of `data` (all of it there) must stop: after the first marker that ends
+    /// inside the bound, else at the bound, else nowhere yet.
+    fn model(data: &[u8], l: &ReadLimit) -> Option<usize> {
+        let bound = l.max.map_or(l.cap, |m| m.min(l.cap));
+        let window = &data[..data.len().min(bound)];
+        if let Some(m) = l.marker.as_deref().filter(|m| !m.is_empty())
+            && let Some(at) = window.windows(m.len()).position(|w| w == m)
+        {
+            return Some(at + m.len());
+        }
+        (data.len() >= bound).then_some(bound)
+    }
+
+    proptest::proptest! {
+        /// However the bytes arrive, the scanner stops where the model says, at the first chunk
+        /// that makes it possible, and never before.
+        #[test]
+        fn the_scanner_agrees_with_a_model_over_any_chunking(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>().prop_map(|b| b % 4), 0..200),
+            cuts in proptest::collection::vec(1usize..20, 0..40),
+            marker in proptest::collection::vec(proptest::prelude::any::<u8>().prop_map(|b| b % 4), 0..4),
+            max in proptest::option::of(1usize..150),
+            cap in 1usize..200,
+        ) {
+            let l = ReadLimit {
+                max,
+                marker: (!marker.is_empty()).then(|| marker.clone()),
+                timeout: None,
+                cap,
+            };
+            let mut s = Scanner::default();
+            let mut buf = Vec::new();
+            let mut rest = &data[..];
+            let mut got = None;
+            for cut in cuts.iter().copied().chain(std::iter::repeat(usize::MAX)) {
+                let (chunk, tail) = rest.split_at(cut.min(rest.len()));
+                buf.extend_from_slice(chunk);
+                rest = tail;
+                if let Some(stop) = s.check(&buf, &l) {
+                    got = Some(stop.end());
+                    break;
+                }
+                proptest::prop_assert_eq!(model(&buf, &l), None, "missed a stop at {}", buf.len());
+                if rest.is_empty() {
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(got, model(&buf, &l));
+        }
     }
 
     #[test]
