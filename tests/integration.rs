@@ -4,6 +4,8 @@
 mod cli;
 // In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.
 mod common;
+// Hostile peers: endless senders, endless or binary proxy answers.
+mod hostile;
 // The network core alone: connect, tunnel and read without Rhai.
 mod net;
 // OPI's ported suites through `opi-tcp test`, against in-process peers.
