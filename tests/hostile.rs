@@ -109,3 +109,53 @@ fn an_endless_socks_answer_is_a_proxy_error_not_a_hang() {
         assert!(took < Duration::from_secs(5), "{kind}: {took:?}");
     }
 }
+
+/// The peak resident memory (VmHWM, KiB) of the binary running `code`, read when it prints a
+/// line (and then sleeps).
+#[cfg(target_os = "linux")]
+fn peak_kib(code: &str) -> u64 {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("opi-tcp"))
+        .args(["-e", code])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("ready"), "{line}");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_32_mib_read_costs_at_most_twice_its_size() {
+    let a = serve(|mut s| {
+        if s.write_all(&vec![b'A'; 32 * 1024 * 1024]).is_ok() {
+            std::thread::sleep(Duration::from_secs(5));
+        }
+    });
+    let base = peak_kib(r#"print("ready"); sleep(2000);"#);
+    let size = 32 * 1024;
+    for read in [
+        "c.ReadBinaryData(32 * 1024 * 1024, (), 20000)",
+        r#"c.ReadLine((), "\n", 3000)"#,
+    ] {
+        let peak = peak_kib(&format!(
+            r#"let c = OPI_TCP::CreateConnection("{a}"); let got = {read}; print(`ready ${{got.len()}}`); sleep(2000);"#
+        ));
+        // What the read adds to an idle process, against twice the 32 MiB it returns (and 4 MiB
+        // of slack for the allocator).
+        assert!(
+            peak.saturating_sub(base) <= 2 * size + 4096,
+            "{read}: {peak} KiB at the peak, {base} KiB idle"
+        );
+    }
+}

@@ -12,7 +12,7 @@
 use std::io;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::deadline::Deadline;
@@ -30,7 +30,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Timeouts and end of stream are not errors.
 #[derive(Debug)]
 pub struct ReadOutcome {
-    pub data: Bytes,
+    pub data: Vec<u8>,
     pub error: Option<Error>,
 }
 
@@ -87,7 +87,7 @@ impl Connection {
         let mut scanner = Scanner::default();
         loop {
             if let Some(stop) = scanner.check(&self.buf, limit) {
-                let data = self.buf.split_to(stop.end()).freeze();
+                let data = self.take(stop.end());
                 let error = matches!(stop, Stop::Cap(_)).then(|| {
                     Error::new(
                         ErrorKind::Io,
@@ -136,8 +136,25 @@ impl Connection {
     }
 
     fn take_all(&mut self, error: Option<Error>) -> ReadOutcome {
-        let data = self.buf.split().freeze();
+        let data = self.take(self.buf.len());
         ReadOutcome { data, error }
+    }
+
+    /// The first `n` buffered bytes, as a `Vec` that a script's blob can take over without a
+    /// copy when they are most of the buffer: a 32 MiB read then costs 32 MiB, not twice that.
+    /// Either way at most `n` bytes are copied, so reading a large backlog piece by piece stays
+    /// linear.
+    fn take(&mut self, n: usize) -> Vec<u8> {
+        let rest = self.buf.len().saturating_sub(n);
+        if rest == 0 {
+            Vec::from(std::mem::take(&mut self.buf))
+        } else if rest <= n {
+            let tail = BytesMut::from(&self.buf[n..]);
+            self.buf.truncate(n);
+            Vec::from(std::mem::replace(&mut self.buf, tail))
+        } else {
+            self.buf.split_to(n).to_vec()
+        }
     }
 
     /// Writes every byte of `data` (and flushes) before the deadline, or fails.

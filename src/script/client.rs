@@ -158,9 +158,11 @@ pub(crate) fn read_line(
         .map_err(|_| interrupted(ctx.call_position()))?;
     // Decoded before anything is given up: text that would outgrow a string is cut where it
     // fits and the rest goes back to the buffer, never lost to Rhai's (uncatchable) size error.
-    let (text, used) = codec.decode_within(&bytes, string_cap(ctx));
-    if let Some(rest) = bytes.get(used..).filter(|r| !r.is_empty()) {
-        client.unread(rest, too_long(used, bytes.len(), string_cap(ctx)));
+    let read = bytes.len();
+    let (text, rest) = codec.decode_within(bytes, string_cap(ctx));
+    if !rest.is_empty() {
+        let why = too_long(read - rest.len(), read, string_cap(ctx));
+        client.unread(&rest, why);
     }
     Ok(text.into())
 }
@@ -231,17 +233,17 @@ pub(crate) fn process_request(
         (Some(r), Some(e)) if r.is_empty() => Ok(error_map(&e).into()),
         (None, Some(e)) => Ok(error_map(&e).into()),
         (Some(r), _) if as_string => {
-            let (text, used) = Codec::UTF8.decode_within(&r, string_cap(ctx));
-            if used < r.len() {
+            let read = r.len();
+            let (text, rest) = Codec::UTF8.decode_within(r, string_cap(ctx));
+            if !rest.is_empty() {
                 // The connection is closed: a cut answer would lose the rest without a word.
                 let e = net::Error::new(
                     ErrorKind::Io,
                     Phase::Read,
                     address,
                     format!(
-                        "the answer of {} bytes is longer than a string can hold ({} MiB) once \
-                         decoded; ask for a blob (response_string = false)",
-                        r.len(),
+                        "the answer of {read} bytes is longer than a string can hold ({} MiB) \
+                         once decoded; ask for a blob (response_string = false)",
                         string_cap(ctx) >> 20
                     ),
                 );

@@ -40,21 +40,31 @@ impl Codec {
     }
 
     /// Decodes as much of `bytes` as fits in `max` bytes of UTF-8 (a Rhai string's limit): the
-    /// text, and how many of `bytes` it took: all of them, unless the text would be longer.
-    /// Undecodable bytes take three bytes each as U+FFFD, so 11.2 MB of them fill 32 MiB.
-    pub(crate) fn decode_within(self, bytes: &[u8], max: usize) -> (String, usize) {
-        let text = self.decode(bytes);
+    /// text, and the bytes it did not take (none, unless the text would be longer). Valid UTF-8
+    /// becomes the string without a copy. Undecodable bytes take three bytes each as U+FFFD, so
+    /// 11.2 MB of them fill 32 MiB.
+    pub(crate) fn decode_within(self, bytes: Vec<u8>, max: usize) -> (String, Vec<u8>) {
+        let bytes = if self.0 == encoding_rs::UTF_8 && bytes.len() <= max {
+            match String::from_utf8(bytes) {
+                Ok(text) => return (text, Vec::new()),
+                Err(e) => e.into_bytes(),
+            }
+        } else {
+            bytes
+        };
+        let text = self.decode(&bytes);
         if text.len() <= max {
-            return (text, bytes.len());
+            return (text, Vec::new());
         }
         drop(text);
         let mut out = vec![0u8; max];
         let mut decoder = self.0.new_decoder_without_bom_handling();
         // The output fills before the input ends, so nothing is held back in the decoder: every
         // byte it reports as read is in the text.
-        let (_, read, written, _) = decoder.decode_to_utf8(bytes, &mut out, false);
+        let (_, read, written, _) = decoder.decode_to_utf8(&bytes, &mut out, false);
         out.truncate(written);
-        (String::from_utf8(out).unwrap_or_default(), read)
+        let rest = bytes.get(read..).unwrap_or_default().to_vec();
+        (String::from_utf8(out).unwrap_or_default(), rest)
     }
 }
 
@@ -81,20 +91,24 @@ mod tests {
 
     #[test]
     fn a_text_too_long_for_a_string_is_cut_where_it_fits() {
-        let bytes = [0xFF; 10];
-        let (text, used) = Codec::UTF8.decode_within(&bytes, 10);
-        assert!(text.len() <= 10 && used < 10, "{text} {used}");
-        assert_eq!(text, Codec::UTF8.decode(&bytes[..used]));
+        let bytes = vec![0xFF; 10];
+        let (text, rest) = Codec::UTF8.decode_within(bytes.clone(), 10);
+        assert!(text.len() <= 10 && !rest.is_empty(), "{text} {rest:?}");
+        assert_eq!(text, Codec::UTF8.decode(&bytes[..10 - rest.len()]));
         let c = Codec::for_label("windows-1251").unwrap();
-        let bytes = [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2];
-        let (text, used) = c.decode_within(&bytes, 9);
+        let bytes = vec![0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2];
+        let (text, rest) = c.decode_within(bytes.clone(), 9);
         // encoding_rs may stop a character early; what it took is exactly what it returned.
+        let used = bytes.len() - rest.len();
         assert!(
             text.len() <= 9 && used < bytes.len() && used > 0,
             "{text} {used}"
         );
         assert_eq!(text, c.decode(&bytes[..used]));
-        assert_eq!(Codec::UTF8.decode_within(b"abc", 3), ("abc".into(), 3));
+        assert_eq!(
+            Codec::UTF8.decode_within(b"abc".to_vec(), 3),
+            ("abc".into(), vec![])
+        );
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl TcpClient {
         if let Some(e) = outcome.error {
             Self::fail(&mut state, e);
         }
-        Ok(outcome.data.to_vec())
+        Ok(outcome.data)
     }
 
     /// Gives back the bytes of a read its caller could not return, to the front of the buffer,
