@@ -44,6 +44,9 @@ pub(crate) struct Common {
     /// or $OPI_TCP_CONNECT_TIMEOUT_MS]
     #[arg(long, value_name = "MS", global = true)]
     pub(crate) connect_timeout: Option<u64>,
+    /// Stop a script whose data outgrows SIZE (512M, 2G, …) with an error [default: no limit]
+    #[arg(long, value_name = "SIZE", global = true, value_parser = crate::memory::parse_size)]
+    pub(crate) max_memory: Option<usize>,
 }
 
 #[derive(Subcommand)]

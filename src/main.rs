@@ -8,10 +8,14 @@ mod output;
 mod cli;
 mod commands;
 mod exit;
+mod memory;
 mod repl;
 mod testing;
 
 use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOCATOR: memory::Counting = memory::Counting;
 
 fn main() -> ExitCode {
     opi_tcp::script::install_ctrl_c_handler();

@@ -503,3 +503,23 @@ fn handles_show_in_their_own_words_not_as_rust_paths() {
         .stderr(predicate::str::contains("(TcpServer)"))
         .stderr(predicate::str::contains("opi_tcp::").not());
 }
+
+#[test]
+fn max_memory_stops_a_script_whose_data_outgrows_it() {
+    // Six values of 30 MiB, each within the engine's per-value limit: 180 MiB in all.
+    let code = "let n = 30 * 1024 * 1024; let a = blob(n); let b = blob(n); let c = blob(n); \
+                let d = blob(n); let e = blob(n); let f = blob(n); a.len() + f.len()";
+    opi()
+        .args(["--max-memory", "64M", "-e", code])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the script's data outgrew the memory limit of 64 MiB",
+        ));
+    opi().args(["-e", code]).assert().success().stdout("62914560\n");
+    opi()
+        .args(["--max-memory", "lots", "-e", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a size such as 512M"));
+}

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use opi_tcp::script::{self, Session};
+use opi_tcp::script::{self, MemoryLimit, Session};
 use rhai::Engine;
 
 use crate::cli::{Cli, Command, Common};
@@ -48,9 +48,14 @@ fn session(common: &Common) -> Result<Session> {
         Some(ms) => Some(Duration::from_millis(ms)),
         None => connect_timeout_from_env()?,
     };
-    Ok(Session::new(
-        timeout.unwrap_or(script::DEFAULT_CONNECT_TIMEOUT),
-    ))
+    let session = Session::new(timeout.unwrap_or(script::DEFAULT_CONNECT_TIMEOUT));
+    Ok(match common.max_memory {
+        Some(max) => session.with_memory_limit(MemoryLimit {
+            in_use: crate::memory::in_use,
+            max,
+        }),
+        None => session,
+    })
 }
 
 /// The session's connect timeout from the environment (`OPI_TCP_CONNECT_TIMEOUT_MS`), if set.

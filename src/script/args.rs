@@ -26,7 +26,7 @@ pub(crate) fn throw(ctx: &NativeCallContext, msg: impl AsRef<str>) -> Box<EvalAl
 
 /// Ctrl-C during a blocking call: stop the script (not catchable by `try`).
 pub(crate) fn interrupted(pos: Position) -> Box<EvalAltResult> {
-    EvalAltResult::ErrorTerminated("interrupted".into(), pos).into()
+    EvalAltResult::ErrorTerminated(super::INTERRUPTED.into(), pos).into()
 }
 
 /// A timeout in milliseconds; `()` takes `default_ms`; `0` means no limit.

@@ -37,9 +37,12 @@ pub use run::{
     Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
     strip_shebang,
 };
-pub use session::Session;
+pub use session::{MemoryLimit, Session};
 pub use tcp_client::TcpClient;
 pub use tcp_server::TcpServer;
+
+/// The token of a script stopped by Ctrl-C (any other token is a limit's message).
+pub(crate) const INTERRUPTED: &str = "interrupted";
 
 /// The largest string or blob a script can hold, and so the largest single read.
 pub const MAX_DATA_SIZE: usize = 32 * 1024 * 1024;
@@ -77,10 +80,25 @@ fn bare_engine(session: Session) -> Engine {
         .set_max_variables(100_000)
         .set_max_functions(100_000)
         .set_max_modules(256)
-        .set_default_tag(Dynamic::from(session));
-    // Ctrl-C while the script computes (a blocked call watches the same flag itself).
-    engine.on_progress(|_| {
-        (is_interrupted() && take_interrupt()).then(|| Dynamic::from("interrupted"))
+        .set_default_tag(Dynamic::from(session.clone()));
+    // Ctrl-C while the script computes (a blocked call watches the same flag itself), and the
+    // memory limit, checked between operations: one operation can pass it by one value (a
+    // string or blob is at most MAX_DATA_SIZE), never by more.
+    let memory = session.memory_limit();
+    engine.on_progress(move |_| {
+        if is_interrupted() && take_interrupt() {
+            return Some(Dynamic::from(INTERRUPTED));
+        }
+        let limit = memory?;
+        let used = (limit.in_use)();
+        (used > limit.max).then(|| {
+            Dynamic::from(format!(
+                "the script's data outgrew the memory limit of {} MiB ({} MiB in use); \
+                 raise it with --max-memory",
+                limit.max >> 20,
+                used >> 20
+            ))
+        })
     });
     engine.register_type_with_name::<TcpClient>("TcpClient");
     engine.register_fn("to_string", |c: &mut TcpClient| format!("{c:?}"));

@@ -53,6 +53,15 @@ pub fn run(engine: &Engine, src: &Source, scope: &mut Scope) -> Result<Dynamic, 
 /// clears it (with `take_interrupt`) before it runs the next input.
 pub fn failure(src: &Source, err: &EvalAltResult) -> Failure {
     match innermost(err) {
+        EvalAltResult::ErrorTerminated(token, pos)
+            if token
+                .read_lock::<rhai::ImmutableString>()
+                .is_some_and(|t| t.as_str() != super::INTERRUPTED) =>
+        {
+            // A limit stopped the script: its message, where it was.
+            let stopped = EvalAltResult::ErrorRuntime(token.clone(), *pos);
+            Failure::Error(render(src, &stopped))
+        }
         EvalAltResult::ErrorTerminated(..) => Failure::Interrupted,
         _ => Failure::Error(render(src, err)),
     }

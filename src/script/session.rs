@@ -13,6 +13,15 @@ use crate::net;
 #[derive(Clone, Debug)]
 pub struct Session {
     connect_timeout: Rc<Cell<Duration>>,
+    memory: Option<MemoryLimit>,
+}
+
+/// A bound on the memory of everything a script holds: `in_use` says how many bytes the process
+/// has allocated (the binary counts them in its allocator), and a script past `max` is stopped.
+#[derive(Clone, Copy, Debug)]
+pub struct MemoryLimit {
+    pub in_use: fn() -> usize,
+    pub max: usize,
 }
 
 impl Default for Session {
@@ -26,7 +35,18 @@ impl Session {
     pub fn new(connect_timeout: Duration) -> Self {
         Session {
             connect_timeout: Rc::new(Cell::new(connect_timeout)),
+            memory: None,
         }
+    }
+
+    /// This session, with its scripts stopped when the process holds more than `limit`.
+    pub fn with_memory_limit(mut self, limit: MemoryLimit) -> Self {
+        self.memory = Some(limit);
+        self
+    }
+
+    pub(crate) fn memory_limit(&self) -> Option<MemoryLimit> {
+        self.memory
     }
 
     /// The session of the engine running the call.
