@@ -17,13 +17,28 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: memory::Counting = memory::Counting;
 
+/// The stack of the thread that runs commands (and so scripts). Rhai prints, compares, clones
+/// and drops nested values recursively: on the main thread's 8 MiB an array nested 5,000 deep
+/// overflowed it when printed. The memory is reserved, not used, until a script goes that deep.
+const SCRIPT_STACK: usize = 1 << 30;
+
 fn main() -> ExitCode {
     opi_tcp::script::install_ctrl_c_handler();
-    match commands::run(cli::parse()) {
+    let run = || match commands::run(cli::parse()) {
         Ok(code) => code,
         Err(e) => {
             errln!("Error: {e:#}");
             ExitCode::from(exit::FAILURE)
         }
+    };
+    let script = std::thread::Builder::new()
+        .name("opi-tcp-script".into())
+        .stack_size(SCRIPT_STACK)
+        .spawn(run);
+    match script {
+        // A panic has been reported by the panic hook; 101 is Rust's exit code for one.
+        Ok(thread) => thread.join().unwrap_or(ExitCode::from(101)),
+        // No thread of that size (a tight ulimit): run on this one.
+        Err(_) => run(),
     }
 }

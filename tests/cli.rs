@@ -516,7 +516,11 @@ fn max_memory_stops_a_script_whose_data_outgrows_it() {
         .stderr(predicate::str::contains(
             "the script's data outgrew the memory limit of 64 MiB",
         ));
-    opi().args(["-e", code]).assert().success().stdout("62914560\n");
+    opi()
+        .args(["-e", code])
+        .assert()
+        .success()
+        .stdout("62914560\n");
     opi()
         .args(["--max-memory", "lots", "-e", "1"])
         .assert()

@@ -159,3 +159,17 @@ fn a_32_mib_read_costs_at_most_twice_its_size() {
         );
     }
 }
+
+#[test]
+fn a_value_nested_thousands_deep_prints_and_drops_without_a_crash() {
+    // Printing (and dropping) recurse once per level: 5,000 levels overflowed the main
+    // thread's stack (exit 134); scripts now run on a thread with room for far more.
+    crate::common::opi()
+        .args([
+            "-e",
+            "let a = []; for i in 0..5000 { a = [a]; } let s = `${a}`; s.len()",
+        ])
+        .assert()
+        .success()
+        .stdout("10002\n");
+}
