@@ -889,6 +889,34 @@ fn no_message_or_log_line_holds_the_password_in_any_form() {
     );
     assert_no_secret("the log file", &std::fs::read_to_string(&log).unwrap());
 
+    // A test report: a failing test whose message is the reflected 407.
+    let suite = dir.path().join("sweep.rhai");
+    std::fs::write(
+        &suite,
+        format!(
+            "fn test_proxy() {{ let c = OPI_TCP::CreateConnection(\"{}\", (), \"{proxy_url}\"); \
+             fail(c.error); }}",
+            echo()
+        ),
+    )
+    .unwrap();
+    let junit = dir.path().join("report.xml");
+    let out = opi()
+        .arg("test")
+        .arg(&suite)
+        .arg("--junit")
+        .arg(&junit)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = std::fs::read_to_string(&junit).unwrap();
+    assert!(report.contains("Basic ***"), "{report}");
+    assert_no_secret("the JUnit report", &report);
+    assert_no_secret("the test output", &String::from_utf8_lossy(&out.stdout));
+    // Debug output of the settings.
+    let p = opi_tcp::net::ProxyConfig::from_url(&proxy_url).unwrap();
+    assert_no_secret("ProxyConfig's Debug", &format!("{p:?}"));
+
     // The command line: a proxy setting that is not JSON, a file or a URL, and broken JSON.
     for proxy in [
         format!("alice:{SWEPT}@127.0.0.1:11080"),

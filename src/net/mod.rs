@@ -20,6 +20,7 @@ mod log;
 mod proxy;
 mod read;
 mod runtime;
+mod secret;
 mod server;
 mod tcp;
 mod tls;
@@ -38,5 +39,6 @@ pub use read::ReadLimit;
 pub use runtime::{
     Interrupted, block_on, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
+pub use secret::redact;
 pub use server::{ConnectionInfo, Server};
 pub use tls::TlsOptions;

@@ -80,11 +80,16 @@ fn innermost(err: &EvalAltResult) -> &EvalAltResult {
 pub fn message(err: &EvalAltResult) -> String {
     let full = err.to_string();
     let suffix = format!(" ({})", err.position());
-    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
+    crate::net::redact(full.strip_suffix(&suffix).unwrap_or(&full))
 }
 
-/// `name:line:col: message`, then the source line and a caret under the position.
+/// `name:line:col: message`, then the source line and a caret under the position. A proxy
+/// password the script has used is hidden, in the message and in the source line alike.
 pub fn render(src: &Source, err: &EvalAltResult) -> String {
+    crate::net::redact(&render_plain(src, err))
+}
+
+fn render_plain(src: &Source, err: &EvalAltResult) -> String {
     let pos = innermost(err).position();
     let message = message(err);
     let (Some(line), col) = (pos.line(), pos.position()) else {

@@ -20,6 +20,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use super::kind::{PROXY_TYPES, ProxyKind};
 use crate::net::address::{Host, Target, parse_host};
 use crate::net::error::{Error, ErrorKind, Phase, Result};
+use crate::net::secret;
 
 /// A proxy to tunnel through.
 #[derive(Clone, PartialEq, Eq)]
@@ -96,13 +97,17 @@ impl ProxyConfig {
                 "an HTTP proxy login cannot contain ':' (RFC 7617)".into(),
             ));
         }
-        Ok(ProxyConfig {
+        let config = ProxyConfig {
             kind,
             host,
             port,
             login,
             password,
-        })
+        };
+        if config.password.is_some() {
+            secret::remember(config.secret_forms());
+        }
+        Ok(config)
     }
 
     /// Parses `type://[user[:password]@]host[:port]`; user and password are percent-decoded. The
@@ -180,22 +185,18 @@ impl ProxyConfig {
         Some(BASE64.encode(pair))
     }
 
-    /// `text` with every form of the password in it (as is, percent-encoded, inside the Basic
-    /// token) replaced by `***`: for messages that quote what a proxy sent back, which a hostile
-    /// or careless proxy may fill with our own request. Passwords under 3 bytes are left alone;
-    /// hiding every "a" would make a message unreadable and protect nothing.
+    /// `text` with every form of this proxy's password in it replaced by `***` (see
+    /// `secret::forms`): for messages that quote what a proxy sent back, which a hostile or
+    /// careless proxy may fill with our own request.
     pub(crate) fn redact(&self, text: &str) -> String {
-        let mut secrets: Vec<String> = self.basic_token().into_iter().collect();
-        if let Some(p) = self.password.as_deref().filter(|p| p.len() >= 3) {
-            secrets.push(percent_encode(p));
-            // As quoted in a message's `{:?}` of what the proxy said (`"` and `\` escaped).
-            let quoted = format!("{p:?}");
-            secrets.push(quoted.trim_matches('"').to_string());
-            secrets.push(p.to_string());
-        }
-        secrets
+        self.secret_forms()
             .iter()
             .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+    }
+
+    /// The password as is, percent-encoded, as `{:?}` quotes it, and inside the Basic token.
+    fn secret_forms(&self) -> Vec<String> {
+        secret::forms(self.password.as_deref(), self.basic_token())
     }
 
     /// Whether the client resolves the target and sends an IP (`socks5`, `socks4`), rather than
@@ -260,18 +261,6 @@ const MAX_REMOTE_NAME: usize = 255;
 /// tokio-socks 0.5.3 builds a SOCKS4a request in a 513-byte buffer and panics past it
 /// (8 header bytes + userid + NUL + name + NUL); keep a margin.
 const MAX_SOCKS4A_ID_AND_NAME: usize = 500;
-
-/// Every byte but RFC 3986's unreserved ones as `%XX`: the form a password takes in a URL.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 fn percent_decode(s: &str) -> Result<String, &'static str> {
     let b = s.as_bytes();
