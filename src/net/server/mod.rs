@@ -63,8 +63,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `bind` and starts accepting in the background. Must be called inside the
-    /// runtime (through `runtime::block_on`).
+    /// Binds `bind` and starts accepting in the background, at most `pool` connections at a
+    /// time, within `limits`. Must be called inside the runtime (through `runtime::block_on`).
     pub async fn start(
         bind: SocketAddr,
         pool: usize,
