@@ -10,10 +10,11 @@
 //! - [`net`]: the asynchronous core; knows nothing of Rhai. `address` (parse targets, never
 //!   resolve) → `connect` (checks, then `tcp` dial or a `proxy` tunnel: `proxy/{config, kind,
 //!   socks, http}`, then `tls`: `tls/{describe, danger}`) → `connection` (buffered read, send,
-//!   half-close) with `read` (when a read stops, pure). `server/{state, accept}` serves clients in
-//!   the background; `log` writes event logs (files on a thread of their own) with `clock`'s UTC
-//!   dates; `deadline` is the one timeout helper; `error` the one error type; `runtime` the
-//!   shared tokio runtime, `block_on` and the Ctrl-C interrupt.
+//!   half-close) with `read` (when a read stops, pure). `server/{limits, state, accept, reads,
+//!   idle}` serves clients in the background within one buffer budget; `log` writes event logs
+//!   (files on a thread of their own) with `clock`'s UTC dates; `deadline` is the one timeout
+//!   helper; `error` the one error type; `runtime` the shared tokio runtime, `block_on` and the
+//!   Ctrl-C interrupt.
 //! - [`script`]: the Rhai surface and the facade the binary uses ([`script::engine()`], running a
 //!   script, the interrupt). `opi_tcp/` registers OPI's names (the only place they appear), one
 //!   overload per arity; `client` / `server` / `logging` / `settings` hold the bodies;

@@ -22,5 +22,7 @@ mod script;
 mod scripts;
 // The server functions and logging.
 mod server;
+// A server's limits: one buffer budget for all connections, the idle timeout, the options map.
+mod server_limits;
 // TLS: verification, names, client certificates, close_notify, against rcgen peers.
 mod tls;

@@ -113,9 +113,14 @@ fn a_socks5h_tunnel_sends_the_name_and_carries_the_bytes() {
 
 #[test]
 fn a_server_connection_that_sent_part_of_a_message_sends_no_more() {
-    let server = net::block_on(net::Server::start("127.0.0.1:0".parse().unwrap(), 10, None))
-        .unwrap()
-        .unwrap();
+    let server = net::block_on(net::Server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        10,
+        None,
+        net::ServerLimits::default(),
+    ))
+    .unwrap()
+    .unwrap();
     // A client that never reads: the server's send fills the socket buffers and stops part way.
     let client = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
     let started = Instant::now();

@@ -336,7 +336,9 @@ fn the_pool_limit_makes_extra_clients_wait() {
 
 #[test]
 fn a_client_sending_more_than_is_read_is_slowed_not_dropped() {
-    // 12 MB against a 4 MB per-connection buffer: every byte must arrive, in order.
+    // More than a 4 MB per-connection buffer: every byte must arrive, in order. Up to 64 MB,
+    // since loopback's autotuned socket buffers (up to tcp_rmem's max, 32 MB on some machines)
+    // can take 8 MB more themselves, and then no send of 12 MB timed out.
     let out = eval_str(
         "",
         r#"
@@ -345,7 +347,7 @@ fn a_client_sending_more_than_is_read_is_slowed_not_dropped() {
         let chunk = blob(1024 * 1024, 0x61);
         let sent = 0;
         let why = "";
-        for i in 0..12 {
+        for i in 0..64 {
             if c.SendBinaryData(chunk, 200) { sent += 1; } else { why = c.GetLastError().error; break; }
         }
         let total = 0;
@@ -371,7 +373,7 @@ fn a_client_sending_more_than_is_read_is_slowed_not_dropped() {
         .unwrap_or_else(|| panic!("no byte count in {why}"));
     assert!(why.contains(" of 1048576 bytes went out"), "{why}");
     let sent: usize = sent.parse().unwrap();
-    assert!(sent < 12, "{out}");
+    assert!(sent < 64, "{out}");
     assert_eq!(
         total.parse::<usize>().unwrap(),
         sent * 1024 * 1024 + partial,

@@ -40,5 +40,5 @@ pub use runtime::{
     Interrupted, block_on, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
 pub use secret::redact;
-pub use server::{ConnectionInfo, Server};
+pub use server::{ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerLimits};
 pub use tls::TlsOptions;

@@ -16,7 +16,7 @@ use super::defaults::{
 use super::logging;
 use super::outcome::{error_map, ok, result_map, timeout_map};
 use super::tcp_server::TcpServer;
-use crate::net::{Server, block_on};
+use crate::net::{Server, ServerLimits, block_on};
 
 fn block<T>(ctx: &NativeCallContext, fut: impl std::future::Future<Output = T>) -> RhaiResultOf<T> {
     block_on(fut).map_err(|_| interrupted(ctx.call_position()))
@@ -75,11 +75,61 @@ fn max_size(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<usize> {
     Ok(args::max_size(ctx, v)?.unwrap_or(MAX_DATA_SIZE))
 }
 
+/// `StartServer`'s options map (an addition to OPI): `#{max_buffered, idle_timeout_ms}`, both
+/// optional; `()` for the map or a field takes net's default.
+fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<ServerLimits> {
+    let mut limits = ServerLimits::default();
+    if v.is_unit() {
+        return Ok(limits);
+    }
+    let Some(map) = v.read_lock::<Map>() else {
+        return Err(throw(
+            ctx,
+            format!(
+                "the options must be a map such as #{{max_buffered: 1048576, idle_timeout_ms: 30000}}, not {}",
+                ctx.engine().map_type_name(v.type_name())
+            ),
+        ));
+    };
+    for (key, value) in map.iter() {
+        match key.as_str() {
+            "max_buffered" => {
+                if let Some(n) = positive(ctx, value, "max_buffered")? {
+                    limits.max_buffered = usize::try_from(n).unwrap_or(usize::MAX);
+                }
+            }
+            "idle_timeout_ms" => {
+                limits.idle_timeout =
+                    positive(ctx, value, "idle_timeout_ms")?.map(Duration::from_millis);
+            }
+            other => {
+                return Err(throw(
+                    ctx,
+                    format!("unknown option '{other}' (known: max_buffered, idle_timeout_ms)"),
+                ));
+            }
+        }
+    }
+    Ok(limits)
+}
+
+/// A positive integer; `()` is `None`.
+fn positive(ctx: &NativeCallContext, v: &Dynamic, what: &str) -> RhaiResultOf<Option<u64>> {
+    if v.is_unit() {
+        return Ok(None);
+    }
+    match args::int(ctx, v, what, 0)? {
+        n if n > 0 => Ok(Some(n.unsigned_abs())),
+        n => Err(throw(ctx, format!("{what} must be positive, not {n}"))),
+    }
+}
+
 pub(crate) fn start_server(
     ctx: &NativeCallContext,
     port: &Dynamic,
     pool: &Dynamic,
     logging: &Dynamic,
+    options: &Dynamic,
 ) -> RhaiResultOf<Dynamic> {
     let bind = bind_address(ctx, port)?;
     let pool = if pool.is_unit() {
@@ -95,11 +145,12 @@ pub(crate) fn start_server(
             }
         }
     };
+    let limits = server_limits(ctx, options)?;
     let log = match logging::open(logging) {
         Ok(l) => l,
         Err(e) => return Ok(error_map(&e).into()),
     };
-    match block(ctx, Server::start(bind, pool, log.clone()))? {
+    match block(ctx, Server::start(bind, pool, log.clone(), limits))? {
         Ok(server) => Ok(Dynamic::from(TcpServer::new(server, log))),
         Err(e) => Ok(error_map(&e).into()),
     }

@@ -1,17 +1,21 @@
 //! The background side of a server: the accept loop (admitting clients as the pool allows) and
 //! one reader per connection (buffering what the client sends, pausing when the script falls
 //! behind so that TCP flow control, not a dropped byte, slows the client).
+//!
+//! A reader waits for its socket to be readable before it sets aside room in the server's budget,
+//! and reads without blocking into exactly that room, so a silent connection holds none of the
+//! budget and the connections together never buffer more than it.
 
+use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
-use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 use tokio::net::tcp::OwnedReadHalf;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
-use super::state::{Conn, MAX_BUFFERED, Shared, Writer, lock};
+use super::state::{Conn, Shared, lock};
 use crate::net::error::io_detail;
 
 pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool: Arc<Semaphore>) {
@@ -33,32 +37,15 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
         };
         let _ = stream.set_nodelay(true);
         let (read, write) = stream.into_split();
-        let space = Arc::new(Notify::new());
         let id = {
             let mut state = lock(&shared);
             state.next_id += 1;
             let id = state.next_id;
-            state.conns.insert(
-                id,
-                Conn {
-                    peer,
-                    buf: BytesMut::new(),
-                    eof: false,
-                    stopped_reading: false,
-                    writer: Arc::new(tokio::sync::Mutex::new(Writer {
-                        half: Some(write),
-                        progress: None,
-                    })),
-                    write_closed: false,
-                    reader: None,
-                    space: Arc::clone(&space),
-                    permit: Some(permit),
-                },
-            );
+            state.conns.insert(id, Conn::new(peer, write, permit));
             id
         };
         shared.log(format!("Accepted connection {id} from {peer}"));
-        let reader = tokio::spawn(read_loop(Arc::clone(&shared), id, read, space));
+        let reader = tokio::spawn(read_loop(Arc::clone(&shared), id, read));
         if let Some(c) = lock(&shared).conns.get_mut(&id) {
             c.reader = Some(reader.abort_handle());
         }
@@ -66,39 +53,45 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
     }
 }
 
-async fn read_loop(shared: Arc<Shared>, id: u64, mut read: OwnedReadHalf, space: Arc<Notify>) {
-    let mut chunk = vec![0u8; 64 * 1024];
+async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
+    let mut chunk = vec![0u8; shared.budget.chunk];
     loop {
-        // Back-pressure: wait while the script has not read what is buffered.
-        loop {
-            let full = lock(&shared)
-                .conns
-                .get(&id)
-                .map(|c| c.buf.len() >= MAX_BUFFERED);
-            match full {
+        // Readable also means end of stream or an error, which the read below then reports.
+        let ready = read.readable().await;
+        let room = match ready {
+            Ok(()) => match wait_for_room(&shared, id).await {
+                Some(room) => room,
                 None => return,
-                Some(true) => space.notified().await,
-                Some(false) => break,
-            }
-        }
-        let result = read.read(&mut chunk).await;
+            },
+            Err(_) => 0,
+        };
+        // No await from here to the commit below, so an abort cannot strand the room set aside.
+        let result = ready.and_then(|()| read.try_read(&mut chunk[..room]));
         let mut guard = lock(&shared);
         let state = &mut *guard;
         let Some(conn) = state.conns.get_mut(&id) else {
+            shared.give_back(state, room);
             return;
         };
         let event = match result {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                shared.give_back(state, room);
+                continue;
+            }
             Ok(n) if n > 0 => {
                 if conn.buf.is_empty() {
                     state.ready.push_back(id);
                 }
                 conn.buf.extend_from_slice(&chunk[..n]);
+                conn.last_active = Instant::now();
+                shared.give_back(state, room - n);
                 Ok(format!("Received {n} bytes from connection {id}"))
             }
             end => {
                 conn.eof = true;
                 conn.permit.take();
                 conn.reader.take();
+                shared.give_back(state, room);
                 Err(match end {
                     Err(e) => format!("Connection {id} failed: {}", io_detail(&e)),
                     _ => format!("Connection {id} closed by the client"),
@@ -115,5 +108,21 @@ async fn read_loop(shared: Arc<Shared>, id: u64, mut read: OwnedReadHalf, space:
                 return;
             }
         }
+    }
+}
+
+/// Back-pressure: waits until a chunk fits in the connection's share and in the server's budget,
+/// and sets it aside. `None` when the connection is gone.
+async fn wait_for_room(shared: &Shared, id: u64) -> Option<usize> {
+    loop {
+        let notified = shared.space.notified();
+        tokio::pin!(notified);
+        // Registered before the budget is read, so room given back in between is not missed.
+        notified.as_mut().enable();
+        let room = shared.reserve(&mut lock(shared), id)?;
+        if room > 0 {
+            return Some(room);
+        }
+        notified.await;
     }
 }

@@ -10,32 +10,40 @@
 //! - `pool` bounds the live connections. When the pool is full the accept loop stops accepting:
 //!   further clients wait in the kernel's backlog until a connection ends, rather than being
 //!   refused. Nothing they send is lost; it is read once they are admitted.
-//! - Each connection buffers at most 4 MiB of unread bytes. When a client sends more than
-//!   the script reads, the reader pauses and TCP flow control makes the client's sends wait; no
-//!   byte is dropped.
+//! - The connections share one budget of unread bytes ([`ServerLimits::max_buffered`], 64 MiB
+//!   by default), and each holds at most 4 MiB of it, so memory does not grow with the pool.
+//!   When a client sends more than the script reads, its reader pauses (until the script takes
+//!   data from any connection) and TCP flow control makes the client's sends wait; no byte is
+//!   dropped.
+//! - With [`ServerLimits::idle_timeout`], a connection with nothing unread and no traffic either
+//!   way for that long is closed, freeing its pool slot; by default none is (as OPI).
 //! - Connections are listed while they are live, and after the client closed as long as they
 //!   still hold unread data (as OPI).
 //! - Stopping (or dropping) the server aborts the accept loop and every reader and closes every
 //!   socket; after [`Server::stop`] returns, the port is free.
 
 mod accept;
+mod idle;
+mod limits;
+mod reads;
 mod state;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::connection::write_all;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 use super::log::Log;
-use state::{Shared, State, Writer, lock, take};
+pub use limits::{DEFAULT_MAX_BUFFERED, ServerLimits};
+use state::{Shared, State, Writer, lock};
 
 /// A connection as `GetConnectionList` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,13 +58,19 @@ pub struct ConnectionInfo {
 pub struct Server {
     shared: Arc<Shared>,
     port: u16,
-    accept: Mutex<Option<JoinHandle<()>>>,
+    /// The accept loop first, then the idle timer if there is one.
+    tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Server {
-    /// Binds `bind` and starts accepting in the background. Must be called inside the
-    /// runtime (through `runtime::block_on`).
-    pub async fn start(bind: SocketAddr, pool: usize, log: Option<Arc<Log>>) -> Result<Server> {
+    /// Binds `bind` and starts accepting in the background, at most `pool` connections at a
+    /// time, within `limits`. Must be called inside the runtime (through `runtime::block_on`).
+    pub async fn start(
+        bind: SocketAddr,
+        pool: usize,
+        log: Option<Arc<Log>>,
+        limits: ServerLimits,
+    ) -> Result<Server> {
         let port = bind.port();
         if let Some(l) = &log {
             l.write(format!("Binding to port {port}..."));
@@ -72,16 +86,34 @@ impl Server {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             changed: Notify::new(),
+            space: Notify::new(),
+            budget: limits::Budget::new(limits.max_buffered),
             log,
             name: format!("server on port {port}"),
         });
         shared.log(format!("Listening on {bound} (pool of {pool})"));
+        if limits != ServerLimits::default() {
+            let idle = limits
+                .idle_timeout
+                .map_or("none".to_string(), |t| format!("{} ms", t.as_millis()));
+            shared.log(format!(
+                "Limits: {} bytes buffered in all, idle timeout {idle}",
+                shared.budget.total
+            ));
+        }
         let pool = Arc::new(Semaphore::new(pool.max(1)));
-        let accept = tokio::spawn(accept::accept_loop(Arc::clone(&shared), listener, pool));
+        let mut tasks = vec![tokio::spawn(accept::accept_loop(
+            Arc::clone(&shared),
+            listener,
+            pool,
+        ))];
+        if let Some(t) = limits.idle_timeout {
+            tasks.push(tokio::spawn(idle::idle_loop(Arc::clone(&shared), t)));
+        }
         Ok(Server {
             shared,
             port,
-            accept: Mutex::new(Some(accept)),
+            tasks: Mutex::new(tasks),
         })
     }
 
@@ -111,125 +143,14 @@ impl Server {
         )
     }
 
-    /// Waits for data on any connection (in arrival order) and takes up to `max` bytes of it.
-    /// `Ok(None)` when the deadline passes first.
-    pub async fn next_data(
-        &self,
-        timeout: Option<Duration>,
-        max: usize,
-    ) -> Result<Option<(u64, Bytes)>> {
-        let got = self
-            .wait(timeout, |state| {
-                if state.stopped {
-                    return Some(Err(()));
-                }
-                while let Some(id) = state.ready.pop_front() {
-                    if let Some(conn) = state.conns.get_mut(&id).filter(|c| !c.buf.is_empty()) {
-                        let data = take(conn, max);
-                        if !conn.buf.is_empty() {
-                            state.ready.push_back(id);
-                        }
-                        return Some(Ok((id, data)));
-                    }
-                }
-                None
-            })
-            .await?;
-        match got {
-            None => Ok(None),
-            Some(Ok(v)) => Ok(Some(v)),
-            Some(Err(())) => {
-                Err(self
-                    .shared
-                    .err(ErrorKind::Closed, Phase::Read, "the server is stopped"))
-            }
-        }
-    }
-
-    /// Waits for data from connection `id` and takes up to `max` bytes. `Ok(None)` on timeout.
-    pub async fn connection_data(
-        &self,
-        id: u64,
-        timeout: Option<Duration>,
-        max: usize,
-    ) -> Result<Option<Bytes>> {
-        self.check_running(Phase::Read)?;
-        enum Got {
-            Data(Bytes),
-            Done,
-            Unknown,
-            Stopped,
-        }
-        let got = self
-            .wait(timeout, |state| {
-                if state.stopped {
-                    return Some(Got::Stopped);
-                }
-                let Some(conn) = state.conns.get_mut(&id) else {
-                    return Some(Got::Unknown);
-                };
-                if !conn.buf.is_empty() {
-                    let data = take(conn, max);
-                    if conn.buf.is_empty() {
-                        state.ready.retain(|r| *r != id);
-                    }
-                    return Some(Got::Data(data));
-                }
-                if conn.eof || conn.stopped_reading {
-                    if conn.eof {
-                        state.conns.remove(&id);
-                    }
-                    return Some(Got::Done);
-                }
-                None
-            })
-            .await?;
-        match got {
-            None => Ok(None),
-            Some(Got::Data(d)) => Ok(Some(d)),
-            Some(Got::Done) => Err(self.shared.err(
-                ErrorKind::Closed,
-                Phase::Read,
-                format!("connection {id} is closed and has no unread data"),
-            )),
-            Some(Got::Unknown) => Err(self.unknown(Phase::Read, id)),
-            Some(Got::Stopped) => {
-                Err(self
-                    .shared
-                    .err(ErrorKind::Closed, Phase::Read, "the server is stopped"))
-            }
-        }
-    }
-
-    /// Runs `check` under the lock until it yields, or the deadline passes (`Ok(None)`).
-    async fn wait<T>(
-        &self,
-        timeout: Option<Duration>,
-        mut check: impl FnMut(&mut State) -> Option<T>,
-    ) -> Result<Option<T>> {
-        let deadline = Deadline::within(timeout);
-        loop {
-            let notified = self.shared.changed.notified();
-            tokio::pin!(notified);
-            // Registered before the state is read, so a change in between is not missed.
-            notified.as_mut().enable();
-            if let Some(v) = check(&mut lock(&self.shared)) {
-                return Ok(Some(v));
-            }
-            if deadline.race(notified).await.is_none() {
-                return Ok(None);
-            }
-        }
-    }
-
     /// Sends every byte of `data` to connection `id` before the deadline.
     pub async fn send(&self, id: u64, data: &[u8], timeout: Option<Duration>) -> Result<()> {
         self.check_running(Phase::Send)?;
         let writer = {
-            let state = lock(&self.shared);
+            let mut state = lock(&self.shared);
             let conn = state
                 .conns
-                .get(&id)
+                .get_mut(&id)
                 .ok_or_else(|| self.unknown(Phase::Send, id))?;
             if conn.write_closed {
                 return Err(self.shared.err(
@@ -240,6 +161,7 @@ impl Server {
                     ),
                 ));
             }
+            conn.last_active = Instant::now();
             Arc::clone(&conn.writer)
         };
         let mut guard = writer.lock().await;
@@ -253,6 +175,9 @@ impl Server {
         };
         let peer = format!("connection {id}");
         let result = write_all(w, data, &Deadline::within(timeout), &peer, progress).await;
+        // The idle clock runs from the end of a send, not its start.
+        self.touch(id);
+        drop(guard);
         match &result {
             Ok(()) => self
                 .shared
@@ -275,10 +200,12 @@ impl Server {
                 .get_mut(&id)
                 .ok_or_else(|| self.unknown(Phase::Shutdown, id))?;
             conn.write_closed = true;
+            conn.last_active = Instant::now();
             Arc::clone(&conn.writer)
         };
         if let Some(w) = writer.lock().await.half.as_mut() {
             let _ = Deadline::after(timeout).race(w.shutdown()).await;
+            self.touch(id);
         }
         self.shared
             .log(format!("Completed sending on connection {id}"));
@@ -297,6 +224,8 @@ impl Server {
             r.abort();
         }
         conn.stopped_reading = true;
+        conn.pending = false;
+        conn.last_active = Instant::now();
         drop(state);
         self.shared
             .log(format!("Finished receiving on connection {id}"));
@@ -309,10 +238,8 @@ impl Server {
         self.check_running(Phase::Shutdown)?;
         let conn = {
             let mut state = lock(&self.shared);
-            state.ready.retain(|r| *r != id);
-            state
-                .conns
-                .remove(&id)
+            self.shared
+                .remove(&mut state, id)
                 .ok_or_else(|| self.unknown(Phase::Shutdown, id))?
         };
         conn.shut();
@@ -338,13 +265,20 @@ impl Server {
             .collect())
     }
 
+    /// Restarts connection `id`'s idle clock.
+    fn touch(&self, id: u64) {
+        if let Some(c) = lock(&self.shared).conns.get_mut(&id) {
+            c.last_active = Instant::now();
+        }
+    }
+
     /// Stops accepting, closes every connection and frees the port (idempotent).
     pub async fn stop(&self) {
-        let accept = self.accept.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(handle) = accept {
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        for handle in tasks {
             handle.abort();
-            // The listener is dropped when the aborted task is; wait for it, so the port is
-            // free when this returns.
+            // The listener is dropped when the aborted accept task is; wait for it, so the port
+            // is free when this returns.
             let _ = handle.await;
         }
         self.shut_all();
@@ -374,12 +308,8 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Some(handle) = self
-            .accept
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
+        let tasks = self.tasks.get_mut().unwrap_or_else(|p| p.into_inner());
+        for handle in tasks.drain(..) {
             handle.abort();
         }
         self.shut_all();

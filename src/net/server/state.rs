@@ -1,7 +1,7 @@
 //! A server's shared state: the connections with their unread bytes, the order in which data
-//! arrived, and the notifications that wake a waiting script call or a paused reader. The
-//! script side and the background tasks meet here, under one lock held only for bookkeeping
-//! (never across I/O or a log write).
+//! arrived, the budget of unread bytes they share, and the notifications that wake a waiting
+//! script call or a paused reader. The script side and the background tasks meet here, under one
+//! lock held only for bookkeeping (never across I/O or a log write).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -11,18 +11,21 @@ use bytes::{Bytes, BytesMut};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tokio::task::AbortHandle;
+use tokio::time::Instant;
 
+use super::limits::Budget;
 use crate::net::connection::SendProgress;
 use crate::net::error::{Error, ErrorKind, Phase};
 use crate::net::log::Log;
-
-/// Unread bytes one connection may hold before its reader pauses.
-pub(super) const MAX_BUFFERED: usize = 4 * 1024 * 1024;
 
 pub(super) struct Shared {
     pub(super) state: Mutex<State>,
     /// Data arrived, a connection came or went, or the server stopped.
     pub(super) changed: Notify,
+    /// Room came free in the budget: wakes every paused reader, since the room a reader waits
+    /// for may be given back by any connection.
+    pub(super) space: Notify,
+    pub(super) budget: Budget,
     pub(super) log: Option<Arc<Log>>,
     pub(super) name: String,
 }
@@ -34,6 +37,9 @@ pub(super) struct State {
     pub(super) ready: VecDeque<u64>,
     pub(super) next_id: u64,
     pub(super) stopped: bool,
+    /// Unread bytes of all connections, plus what readers have set aside for the read they are
+    /// making; never more than the budget's total.
+    pub(super) used: usize,
 }
 
 pub(super) struct Conn {
@@ -46,10 +52,47 @@ pub(super) struct Conn {
     pub(super) writer: Arc<tokio::sync::Mutex<Writer>>,
     pub(super) write_closed: bool,
     pub(super) reader: Option<AbortHandle>,
-    /// Wakes the reader paused on a full buffer.
-    pub(super) space: Arc<Notify>,
     /// Held while the connection counts against the pool.
     pub(super) permit: Option<OwnedSemaphorePermit>,
+    /// The last time bytes came in, or the script read, sent or half-closed.
+    pub(super) last_active: Instant,
+    /// The client sent bytes that the reader waits for room to take in: not idle.
+    pub(super) pending: bool,
+}
+
+impl Conn {
+    pub(super) fn new(
+        peer: SocketAddr,
+        write: OwnedWriteHalf,
+        permit: OwnedSemaphorePermit,
+    ) -> Conn {
+        Conn {
+            peer,
+            buf: BytesMut::new(),
+            eof: false,
+            stopped_reading: false,
+            writer: Arc::new(tokio::sync::Mutex::new(Writer {
+                half: Some(write),
+                progress: None,
+            })),
+            write_closed: false,
+            reader: None,
+            permit: Some(permit),
+            last_active: Instant::now(),
+            pending: false,
+        }
+    }
+
+    pub(super) fn shut(mut self) {
+        if let Some(r) = self.reader.take() {
+            r.abort();
+        }
+        // Dropping the write half (and the aborted reader's read half) closes the socket.
+        if let Ok(mut w) = self.writer.try_lock() {
+            w.half.take();
+        }
+        self.permit.take();
+    }
 }
 
 /// The sending side of a connection, and how far its last send got.
@@ -74,25 +117,52 @@ impl Shared {
     pub(super) fn err(&self, kind: ErrorKind, phase: Phase, detail: impl Into<String>) -> Error {
         Error::new(kind, phase, &self.name, detail)
     }
-}
 
-impl Conn {
-    pub(super) fn shut(mut self) {
-        if let Some(r) = self.reader.take() {
-            r.abort();
+    /// Takes up to `max` unread bytes of connection `id` (`None` when it has none), giving their
+    /// room back to the budget. The caller keeps `ready` in order.
+    pub(super) fn take(&self, state: &mut State, id: u64, max: usize) -> Option<Bytes> {
+        let conn = state.conns.get_mut(&id).filter(|c| !c.buf.is_empty())?;
+        let n = conn.buf.len().min(max.max(1));
+        let data = conn.buf.split_to(n).freeze();
+        if conn.buf.is_empty() {
+            // An emptied buffer would still pin its allocation; let it go with the data.
+            conn.buf = BytesMut::new();
         }
-        // Dropping the write half (and the aborted reader's read half) closes the socket.
-        if let Ok(mut w) = self.writer.try_lock() {
-            w.half.take();
-        }
-        self.permit.take();
-        self.space.notify_one();
+        conn.last_active = Instant::now();
+        self.give_back(state, n);
+        Some(data)
     }
-}
 
-pub(super) fn take(conn: &mut Conn, max: usize) -> Bytes {
-    let n = conn.buf.len().min(max.max(1));
-    let data = conn.buf.split_to(n).freeze();
-    conn.space.notify_one();
-    data
+    /// Removes connection `id`, giving back the room its unread bytes held.
+    pub(super) fn remove(&self, state: &mut State, id: u64) -> Option<Conn> {
+        let conn = state.conns.remove(&id)?;
+        state.ready.retain(|r| *r != id);
+        self.give_back(state, conn.buf.len());
+        Some(conn)
+    }
+
+    /// Sets aside room for one read of connection `id`: `Some(n)` bytes, `Some(0)` when a chunk
+    /// does not fit (in its share or in the total) and the reader must wait for
+    /// [`Shared::space`], `None` when the connection is gone.
+    pub(super) fn reserve(&self, state: &mut State, id: u64) -> Option<usize> {
+        let b = self.budget;
+        let conn = state.conns.get_mut(&id)?;
+        let room = (b.per_connection.saturating_sub(conn.buf.len()))
+            .min(b.total.saturating_sub(state.used));
+        conn.pending = room < b.chunk;
+        if conn.pending {
+            return Some(0);
+        }
+        state.used += b.chunk;
+        Some(b.chunk)
+    }
+
+    /// Gives back `n` bytes of room; paused readers are woken once a whole chunk is free (none
+    /// of them could read before).
+    pub(super) fn give_back(&self, state: &mut State, n: usize) {
+        state.used = state.used.saturating_sub(n);
+        if n > 0 && self.budget.total.saturating_sub(state.used) >= self.budget.chunk {
+            self.space.notify_waiters();
+        }
+    }
 }

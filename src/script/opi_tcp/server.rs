@@ -22,7 +22,7 @@ pub(super) mod server {
     /// Returns a `TcpServer`, or an error map.
     #[rhai_fn(name = "StartServer", volatile, return_raw)]
     pub fn start_server(ctx: NativeCallContext, port: Dynamic) -> RhaiResultOf<Dynamic> {
-        body::start_server(&ctx, &port, &U, &U)
+        body::start_server(&ctx, &port, &U, &U, &U)
     }
 
     /// Starts a server admitting at most `pool_size` live connections (others wait).
@@ -32,7 +32,7 @@ pub(super) mod server {
         port: Dynamic,
         pool_size: Dynamic,
     ) -> RhaiResultOf<Dynamic> {
-        body::start_server(&ctx, &port, &pool_size, &U)
+        body::start_server(&ctx, &port, &pool_size, &U, &U)
     }
 
     /// Starts a server with logging settings (`GetLoggingSettings`).
@@ -43,7 +43,23 @@ pub(super) mod server {
         pool_size: Dynamic,
         logging: Dynamic,
     ) -> RhaiResultOf<Dynamic> {
-        body::start_server(&ctx, &port, &pool_size, &logging)
+        body::start_server(&ctx, &port, &pool_size, &logging, &U)
+    }
+
+    /// Starts a server with `options` (an addition, not in OPI): `#{max_buffered: bytes,
+    /// idle_timeout_ms: ms}`, both optional. `max_buffered` is the unread bytes all connections
+    /// together may hold (64 MiB by default; at most 4 MiB each): when it is spent, readers wait
+    /// until the script takes data, and nothing is dropped. `idle_timeout_ms` closes a
+    /// connection with nothing unread and no traffic either way for that long (none by default).
+    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    pub fn start_server_with_options(
+        ctx: NativeCallContext,
+        port: Dynamic,
+        pool_size: Dynamic,
+        logging: Dynamic,
+        options: Dynamic,
+    ) -> RhaiResultOf<Dynamic> {
+        body::start_server(&ctx, &port, &pool_size, &logging, &options)
     }
 
     /// Stops the server: closes every connection and frees the port. `#{result: true}`.

@@ -1,0 +1,76 @@
+//! What a server may hold: the unread bytes of all its connections together (one budget per
+//! server, so memory does not grow with the pool), one connection's share of them, and how long
+//! a connection may sit idle. These are net's own limits, not OPI's (OPI buffers without bound and
+//! never closes an idle connection), so their defaults live here.
+
+use std::time::Duration;
+
+/// The default budget of unread bytes for all of a server's connections together: enough for
+/// sixteen connections at the per-connection cap, yet a pool of 200 slow readers stays in the
+/// tens of megabytes instead of growing with the pool.
+pub const DEFAULT_MAX_BUFFERED: usize = 64 * 1024 * 1024;
+
+/// Unread bytes one connection may hold before its reader pauses, whatever the budget.
+const MAX_PER_CONNECTION: usize = 4 * 1024 * 1024;
+
+/// The most a reader takes from its socket at once.
+const CHUNK: usize = 64 * 1024;
+
+/// A server's limits, as [`Server::start`](super::Server::start) takes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Unread bytes all connections together may hold; readers wait when it is spent.
+    pub max_buffered: usize,
+    /// A connection with nothing unread and no traffic either way for this long is closed;
+    /// `None` keeps it open (as OPI).
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Default for ServerLimits {
+    fn default() -> ServerLimits {
+        ServerLimits {
+            max_buffered: DEFAULT_MAX_BUFFERED,
+            idle_timeout: None,
+        }
+    }
+}
+
+/// The byte limits a reader checks, derived once from [`ServerLimits::max_buffered`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Budget {
+    pub(super) total: usize,
+    pub(super) per_connection: usize,
+    /// What a reader sets aside before each read. A reader waits until a whole chunk fits, so a
+    /// script taking a few bytes at a time does not wake every paused reader for a tiny read.
+    pub(super) chunk: usize,
+}
+
+impl Budget {
+    pub(super) fn new(max_buffered: usize) -> Budget {
+        let total = max_buffered.max(1);
+        let per_connection = MAX_PER_CONNECTION.min(total);
+        Budget {
+            total,
+            per_connection,
+            chunk: CHUNK.min(per_connection),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_never_gets_more_than_the_total_or_its_cap() {
+        let small = Budget::new(1000);
+        assert_eq!(
+            (small.total, small.per_connection, small.chunk),
+            (1000, 1000, 1000)
+        );
+        let big = Budget::new(DEFAULT_MAX_BUFFERED);
+        assert_eq!(big.per_connection, MAX_PER_CONNECTION);
+        assert_eq!(big.chunk, CHUNK);
+        assert_eq!(Budget::new(0).chunk, 1);
+    }
+}

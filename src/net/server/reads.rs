@@ -1,0 +1,123 @@
+//! The script's reads from a server: the next data of any connection (in arrival order), or of
+//! one connection. Taking data gives its room back to the server's budget, which is what lets a
+//! paused reader go on.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::Server;
+use super::state::{State, lock};
+use crate::net::deadline::Deadline;
+use crate::net::error::{ErrorKind, Phase, Result};
+
+impl Server {
+    /// Waits for data on any connection (in arrival order) and takes up to `max` bytes of it.
+    /// `Ok(None)` when the deadline passes first.
+    pub async fn next_data(
+        &self,
+        timeout: Option<Duration>,
+        max: usize,
+    ) -> Result<Option<(u64, Bytes)>> {
+        let shared = &self.shared;
+        let got = self
+            .wait(timeout, |state| {
+                if state.stopped {
+                    return Some(Err(()));
+                }
+                while let Some(id) = state.ready.pop_front() {
+                    if let Some(data) = shared.take(state, id, max) {
+                        if state.conns.get(&id).is_some_and(|c| !c.buf.is_empty()) {
+                            state.ready.push_back(id);
+                        }
+                        return Some(Ok((id, data)));
+                    }
+                }
+                None
+            })
+            .await?;
+        match got {
+            None => Ok(None),
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(())) => {
+                Err(shared.err(ErrorKind::Closed, Phase::Read, "the server is stopped"))
+            }
+        }
+    }
+
+    /// Waits for data from connection `id` and takes up to `max` bytes. `Ok(None)` on timeout.
+    pub async fn connection_data(
+        &self,
+        id: u64,
+        timeout: Option<Duration>,
+        max: usize,
+    ) -> Result<Option<Bytes>> {
+        self.check_running(Phase::Read)?;
+        enum Got {
+            Data(Bytes),
+            Done,
+            Unknown,
+            Stopped,
+        }
+        let shared = &self.shared;
+        let got = self
+            .wait(timeout, |state| {
+                if state.stopped {
+                    return Some(Got::Stopped);
+                }
+                let Some(conn) = state.conns.get(&id) else {
+                    return Some(Got::Unknown);
+                };
+                let finished = conn.eof || conn.stopped_reading;
+                let eof = conn.eof;
+                if let Some(data) = shared.take(state, id, max) {
+                    if state.conns.get(&id).is_some_and(|c| c.buf.is_empty()) {
+                        state.ready.retain(|r| *r != id);
+                    }
+                    return Some(Got::Data(data));
+                }
+                if finished {
+                    if eof {
+                        shared.remove(state, id);
+                    }
+                    return Some(Got::Done);
+                }
+                None
+            })
+            .await?;
+        match got {
+            None => Ok(None),
+            Some(Got::Data(d)) => Ok(Some(d)),
+            Some(Got::Done) => Err(shared.err(
+                ErrorKind::Closed,
+                Phase::Read,
+                format!("connection {id} is closed and has no unread data"),
+            )),
+            Some(Got::Unknown) => Err(self.unknown(Phase::Read, id)),
+            Some(Got::Stopped) => {
+                Err(shared.err(ErrorKind::Closed, Phase::Read, "the server is stopped"))
+            }
+        }
+    }
+
+    /// Runs `check` under the lock until it yields, or the deadline passes (`Ok(None)`).
+    async fn wait<T>(
+        &self,
+        timeout: Option<Duration>,
+        mut check: impl FnMut(&mut State) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let deadline = Deadline::within(timeout);
+        loop {
+            let notified = self.shared.changed.notified();
+            tokio::pin!(notified);
+            // Registered before the state is read, so a change in between is not missed.
+            notified.as_mut().enable();
+            if let Some(v) = check(&mut lock(&self.shared)) {
+                return Ok(Some(v));
+            }
+            if deadline.race(notified).await.is_none() {
+                return Ok(None);
+            }
+        }
+    }
+}
