@@ -162,16 +162,16 @@ pub fn eval_str(addr: impl ToString, code: &str) -> String {
     }
 }
 
-/// Whether the real peers of `../shared/test-peers` are up (`OPI_TCP_PEERS=1`, which `.ci/run`
-/// sets after starting them); prints why `test` is skipped otherwise.
-pub fn peers_enabled(test: &str) -> bool {
-    let on = std::env::var("OPI_TCP_PEERS").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!(
-            "skipped {test}: set OPI_TCP_PEERS=1 with ../shared/test-peers running (.ci/run does)"
-        );
-    }
-    on
+/// The gate of the tests against the real peers of `../shared/test-peers`. They are
+/// `#[ignore]`d, so a bare `cargo test` counts them as ignored, not passed; `.ci/run` starts the
+/// peers and runs them with `OPI_TCP_PEERS=1 cargo test --test integration -- --ignored`. Asked
+/// for without the peers, a test fails and says what it needs.
+pub fn require_peers() {
+    assert!(
+        std::env::var("OPI_TCP_PEERS").is_ok_and(|v| v == "1"),
+        "this test needs the real peers: start ../shared/test-peers/start-test-servers.sh (root) \
+         and set OPI_TCP_PEERS=1 (.ci/run does both)"
+    );
 }
 
 /// Where the real peers keep their state (logs, the CA): `$STATE`, as in `.ci/run`.

@@ -3,13 +3,12 @@
 
 use predicates::prelude::*;
 
-use crate::common::{opi, peers_enabled};
+use crate::common::{opi, require_peers};
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_opi_suites() {
-    if !peers_enabled("peers_opi_suites") {
-        return;
-    }
+    require_peers();
     opi()
         .args(["test", "scripts/opi", "--timeout", "60"])
         .args(["--param", &format!("TCP_Address={}", super::ECHO)])

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::common::{opi, peers_ca, peers_enabled, peers_state_dir};
+use crate::common::{opi, peers_ca, peers_state_dir, require_peers};
 use crate::proxy::{SECRET, outcome, outcome_with};
 
 const ECHO: &str = "localhost:17001";
@@ -34,10 +34,9 @@ fn log_since(name: &str, from: usize) -> String {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_microsocks_resolves_where_the_type_says() {
-    if !peers_enabled("peers_microsocks_resolves_where_the_type_says") {
-        return;
-    }
+    require_peers();
     for (log, url) in [
         ("microsocks-noauth.log", "socks5h://127.0.0.1:11081"),
         (
@@ -81,10 +80,9 @@ fn peers_microsocks_resolves_where_the_type_says() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_danted_socks5_with_auth_and_socks4_with_userid() {
-    if !peers_enabled("peers_danted_socks5_with_auth_and_socks4_with_userid") {
-        return;
-    }
+    require_peers();
     assert_eq!(
         through(ECHO, "socks5://sockuser:sockpass@127.0.0.1:11085", false),
         "connected"
@@ -116,10 +114,9 @@ fn peers_danted_socks5_with_auth_and_socks4_with_userid() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_ssh_dynamic_forwarding_socks4a_and_friends() {
-    if !peers_enabled("peers_ssh_dynamic_forwarding_socks4a_and_friends") {
-        return;
-    }
+    require_peers();
     for url in [
         "socks4a://127.0.0.1:11090",
         "socks4a://someone@127.0.0.1:11090",
@@ -132,10 +129,9 @@ fn peers_ssh_dynamic_forwarding_socks4a_and_friends() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_http_connect_with_basic_auth() {
-    if !peers_enabled("peers_http_connect_with_basic_auth") {
-        return;
-    }
+    require_peers();
     for (url, wrong, none) in [
         ("http://tpuser:tppass@127.0.0.1:18888", "401", "407"),
         ("http://squser:sqpass@127.0.0.1:13128", "407", "407"),
@@ -158,10 +154,9 @@ fn peers_http_connect_with_basic_auth() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_tls_through_socks5_and_connect() {
-    if !peers_enabled("peers_tls_through_socks5_and_connect") {
-        return;
-    }
+    require_peers();
     let ca = peers_ca();
     for url in [
         "socks5h://alice:s3cret@127.0.0.1:11080",
@@ -204,10 +199,9 @@ fn peers_tls_through_socks5_and_connect() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_server_speaks_first_through_every_proxy_type_20_times() {
-    if !peers_enabled("peers_server_speaks_first_through_every_proxy_type_20_times") {
-        return;
-    }
+    require_peers();
     let mut report = Vec::new();
     for url in [
         "socks5://127.0.0.1:11081",

@@ -1,13 +1,12 @@
 //! TLS against the real peers: ncat, socat and openssl servers with the peers' own CA.
 
-use crate::common::{opi, peers_ca, peers_enabled};
+use crate::common::{opi, peers_ca, require_peers};
 use crate::tls::{connect_outcome, run_str};
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_ncat_and_socat_tls_echo() {
-    if !peers_enabled("peers_ncat_and_socat_tls_echo") {
-        return;
-    }
+    require_peers();
     let ca = peers_ca();
     let tls = "OPI_TCP::GetTlsSettings(false, CA)";
     for addr in [
@@ -24,10 +23,9 @@ fn peers_ncat_and_socat_tls_echo() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_openssl_reverse_server() {
-    if !peers_enabled("peers_openssl_reverse_server") {
-        return;
-    }
+    require_peers();
     let ca = peers_ca();
     let out = run_str(
         "localhost:17445",
@@ -45,10 +43,9 @@ fn peers_openssl_reverse_server() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_missing_close_notify() {
-    if !peers_enabled("peers_missing_close_notify") {
-        return;
-    }
+    require_peers();
     let ca = peers_ca();
     let out = run_str(
         "localhost:17447",
@@ -63,10 +60,9 @@ fn peers_missing_close_notify() {
 }
 
 #[test]
+#[ignore = "needs the real peers: OPI_TCP_PEERS=1 (.ci/run)"]
 fn peers_tls_echo_example() {
-    if !peers_enabled("peers_tls_echo_example") {
-        return;
-    }
+    require_peers();
     let ca = peers_ca();
     opi()
         .args(["scripts/tls_echo.rhai", "localhost:17444", &ca])
