@@ -137,6 +137,9 @@ pub(crate) struct RequestArgs {
     /// Write the answer to FILE instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
+    /// Deadline of the read, in ms (0 = until the newline or the end of the stream)
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub(crate) timeout: u64,
 }
 
 /// Parses the command line (clap prints help or a usage error and exits by itself).

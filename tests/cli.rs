@@ -527,3 +527,40 @@ fn max_memory_stops_a_script_whose_data_outgrows_it() {
         .code(2)
         .stderr(predicate::str::contains("not a size such as 512M"));
 }
+
+#[test]
+fn request_without_an_answer_fails_and_says_so() {
+    let started = Instant::now();
+    opi()
+        .args([
+            "request",
+            "-a",
+            &silent().to_string(),
+            "-d",
+            r"x\n",
+            "--timeout",
+            "300",
+        ])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("no answer within 300 ms"));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    // An answer without the newline is printed, and the missing newline is said on stderr.
+    opi()
+        .args(["request", "-a", &send_and_close(b"partial").to_string()])
+        .assert()
+        .success()
+        .stdout("partial")
+        .stderr(predicate::str::contains("does not end with a newline"));
+    opi()
+        .args(["request", "-a", &echo().to_string(), "-d", r"full\n"])
+        .assert()
+        .success()
+        .stdout("full\n")
+        .stderr("");
+}

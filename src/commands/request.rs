@@ -13,6 +13,17 @@ use rhai::{Dynamic, Engine, Scope};
 
 use crate::cli::RequestArgs;
 
+/// Connect, send, read up to the first newline, close: `ProcessRequest`, with the read deadline
+/// in `timeout` (0 = none). The outcome is `#{answer, error}`, `answer` a blob.
+const CONVERSATION: &str = r#"
+    let c = OPI_TCP::CreateConnection(address, tls, proxy);
+    if !OPI_TCP::IsClientObject(c) { return #{answer: blob(), error: c}; }
+    let answer = if c.SendBinaryData(data) { c.ReadBinaryData(0, "\n", timeout) } else { blob() };
+    let error = c.GetLastError();
+    c.CloseConnection();
+    #{answer: answer, error: error}
+"#;
+
 pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     let engine = script::engine_with(session);
     let mut scope = Scope::new();
@@ -29,23 +40,48 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     };
     scope.push("address", args.address.clone());
     scope.push("data", Dynamic::from_blob(unescape(&args.data)?));
-    scope.push("as_string", args.string);
     scope.push("tls", tls);
     scope.push("proxy", proxy);
+    scope.push("timeout", i64::try_from(args.timeout).unwrap_or(i64::MAX));
+    // ProcessRequest's steps, written out so that the read deadline can be set and "no answer"
+    // can be told from an empty one.
     let result = engine
-        .eval_with_scope::<Dynamic>(
-            &mut scope,
-            "OPI_TCP::ProcessRequest(address, data, as_string, tls, proxy)",
-        )
+        .eval_with_scope::<Dynamic>(&mut scope, CONVERSATION)
         .map_err(|e| anyhow::anyhow!("{}", script::message(&e)))?;
-    if let Some(map) = result.read_lock::<rhai::Map>() {
-        let msg = map.get("error").map(|e| e.to_string()).unwrap_or_default();
-        bail!("{msg}");
+    let Some(outcome) = result.read_lock::<rhai::Map>().map(|m| m.clone()) else {
+        bail!("the request returned no outcome");
+    };
+    let error = outcome
+        .get("error")
+        .filter(|e| !e.is_unit())
+        .and_then(|e| e.read_lock::<rhai::Map>().map(|m| m.clone()))
+        .and_then(|m| m.get("error").map(|e| e.to_string()));
+    let answer = outcome
+        .get("answer")
+        .and_then(|a| a.clone().into_blob().ok())
+        .unwrap_or_default();
+    if answer.is_empty() {
+        match error {
+            Some(msg) => bail!("{msg}"),
+            None if args.timeout == 0 => bail!("no answer: the peer closed the connection"),
+            None => bail!(
+                "no answer within {} ms (set the deadline with --timeout MS)",
+                args.timeout
+            ),
+        }
     }
-    let bytes = if result.is_blob() {
-        result.into_blob().unwrap_or_default()
+    if !answer.ends_with(b"\n") {
+        errln!(
+            "note: the answer ({} bytes) does not end with a newline: the peer closed the \
+             connection or the {} ms deadline passed",
+            answer.len(),
+            args.timeout
+        );
+    }
+    let bytes = if args.string {
+        String::from_utf8_lossy(&answer).into_owned().into_bytes()
     } else {
-        result.to_string().into_bytes()
+        answer
     };
     match args.out {
         Some(path) => {
