@@ -564,3 +564,50 @@ fn request_without_an_answer_fails_and_says_so() {
         .stdout("full\n")
         .stderr("");
 }
+
+#[test]
+fn a_misspelled_function_names_the_closest_real_ones_in_script_words() {
+    opi()
+        .args(["-e", r#"OPI_TCP::CreateConection("x")"#])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "Function not found: OPI_TCP::CreateConection (string); did you mean OPI_TCP::CreateConnection?",
+        ));
+    opi()
+        .args([
+            "-e",
+            r#"fn f() { let s = OPI_TCP::StartServer("127.0.0.1:0"); s.getconnectionlist() } f()"#,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "getconnectionlist (TcpServer); did you mean GetConnectionList?",
+        ))
+        .stderr(predicate::str::contains("ImmutableString").not());
+}
+
+#[test]
+fn a_mistyped_command_is_a_usage_error_with_the_command_meant() {
+    for (typed, meant) in [
+        ("reqest", "request"),
+        ("tset", "test"),
+        ("functoins", "functions"),
+    ] {
+        opi()
+            .args([typed, "-a", "x"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "'{typed}' is neither a command nor a file; did you mean `{meant}`?"
+            )));
+    }
+    // A name that looks like a file is still read as one.
+    opi()
+        .arg("no-such-file.rhai")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "Error: reading no-such-file.rhai: ",
+        ));
+}

@@ -35,11 +35,39 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Defs { dir }) => describe::defs(&dir),
         None => match cli.script {
+            Some(word) if looks_like_a_command(&word) => Ok(unknown_command(&word)),
             Some(script) => run::file(session, &script, &cli.args),
             None if io::stdin().is_terminal() => crate::repl::run(engine(session)),
             None => run::file(session, "-", &cli.args),
         },
     }
+}
+
+const COMMANDS: &[&str] = &[
+    "run",
+    "repl",
+    "eval",
+    "request",
+    "ProcessRequest",
+    "test",
+    "functions",
+    "defs",
+];
+
+/// A first word that is no file and does not look like one (no `.`, no `/`): a mistyped command,
+/// not a script to read.
+fn looks_like_a_command(word: &str) -> bool {
+    word != "-" && !word.contains(['.', '/']) && !std::path::Path::new(word).exists()
+}
+
+fn unknown_command(word: &str) -> ExitCode {
+    let hint = match script::nearest(word, COMMANDS) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => format!("the commands are {}", COMMANDS.join(", ")),
+    };
+    crate::exit::usage(&format!(
+        "'{word}' is neither a command nor a file; {hint} (see opi-tcp --help)"
+    ))
 }
 
 fn session(common: &Common) -> Result<Session> {

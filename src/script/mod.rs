@@ -25,6 +25,7 @@ mod run;
 mod server;
 mod session;
 mod settings;
+mod suggest;
 mod tcp_client;
 mod tcp_server;
 
@@ -38,6 +39,7 @@ pub use run::{
     strip_shebang,
 };
 pub use session::{MemoryLimit, Session};
+pub use suggest::nearest;
 pub use tcp_client::TcpClient;
 pub use tcp_server::TcpServer;
 

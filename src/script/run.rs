@@ -78,7 +78,12 @@ fn innermost(err: &EvalAltResult) -> &EvalAltResult {
 /// The error's words without Rhai's ` (line 1, position 10)` suffix: for callers whose source
 /// is not the user's (the `request` command's own call).
 pub fn message(err: &EvalAltResult) -> String {
-    let full = err.to_string();
+    let mut full = err.to_string();
+    // Rhai's words, with the closest real names and script type names, wherever it is nested.
+    if let EvalAltResult::ErrorFunctionNotFound(signature, _) = innermost(err) {
+        let raw = format!("Function not found: {signature}");
+        full = full.replacen(&raw, &super::suggest::not_found(signature), 1);
+    }
     let suffix = format!(" ({})", err.position());
     crate::net::redact(full.strip_suffix(&suffix).unwrap_or(&full))
 }

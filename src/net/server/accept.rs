@@ -98,15 +98,15 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
                 })
             }
         };
-        // Logged after the lock is released: a log write never holds up the script's calls.
+        // Logged before the data can be seen: a script that has read these bytes and stops the
+        // server finds their line in the file. Under the lock is cheap now, as a log file is
+        // written by its own thread (this only queues the line).
+        let (Ok(line) | Err(line)) = &event;
+        shared.log(line);
         drop(guard);
         shared.changed.notify_waiters();
-        match event {
-            Ok(line) => shared.log(line),
-            Err(line) => {
-                shared.log(line);
-                return;
-            }
+        if event.is_err() {
+            return;
         }
     }
 }

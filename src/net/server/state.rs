@@ -1,7 +1,7 @@
 //! A server's shared state: the connections with their unread bytes, the order in which data
 //! arrived, the budget of unread bytes they share, and the notifications that wake a waiting
 //! script call or a paused reader. The script side and the background tasks meet here, under one
-//! lock held only for bookkeeping (never across I/O or a log write).
+//! lock held only for bookkeeping (never across I/O; a log line is only queued for its writer).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
