@@ -24,6 +24,11 @@ pub(crate) fn throw(ctx: &NativeCallContext, msg: impl AsRef<str>) -> Box<EvalAl
     .into()
 }
 
+/// A value's type as scripts name it (`TcpClient`, `string`), not by its Rust path.
+pub(crate) fn type_name<'a>(ctx: &'a NativeCallContext, v: &'a Dynamic) -> &'a str {
+    ctx.engine().map_type_name(v.type_name())
+}
+
 /// Ctrl-C during a blocking call: stop the script (not catchable by `try`).
 pub(crate) fn interrupted(pos: Position) -> Box<EvalAltResult> {
     EvalAltResult::ErrorTerminated(super::INTERRUPTED.into(), pos).into()
@@ -44,7 +49,7 @@ pub(crate) fn timeout(
             ctx,
             format!(
                 "the timeout must be an integer of milliseconds, not {}",
-                ctx.engine().map_type_name(v.type_name())
+                type_name(ctx, v)
             ),
         ));
     };
@@ -85,7 +90,7 @@ pub(crate) fn encoding(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Cod
             ctx,
             format!(
                 "the encoding must be a string such as \"UTF-8\", not {}",
-                ctx.engine().map_type_name(v.type_name())
+                type_name(ctx, v)
             ),
         )),
     }
@@ -108,7 +113,7 @@ pub(crate) fn marker(
             ctx,
             format!(
                 "the marker must be a string or a blob, not {}",
-                ctx.engine().map_type_name(v.type_name())
+                type_name(ctx, v)
             ),
         ));
     };
@@ -128,7 +133,7 @@ pub(crate) fn data(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Vec<u8>
             ctx,
             format!(
                 "the data must be a blob or a string, not {}",
-                ctx.engine().map_type_name(v.type_name())
+                type_name(ctx, v)
             ),
         ))
     }
@@ -175,10 +180,7 @@ pub(crate) fn opt_string(
         Some(s) => Ok(Some(s.to_string())),
         None => Err(throw(
             ctx,
-            format!(
-                "{what} must be a string, not {}",
-                ctx.engine().map_type_name(v.type_name())
-            ),
+            format!("{what} must be a string, not {}", type_name(ctx, v)),
         )),
     }
 }

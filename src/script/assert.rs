@@ -29,7 +29,7 @@ fn show(ctx: &NativeCallContext, v: &Dynamic) -> String {
     let text = ctx
         .call_native_fn::<ImmutableString>("to_debug", (v.clone(),))
         .map_or_else(|_| format!("{v:?}"), |s| s.to_string());
-    format!("{text} ({})", ctx.engine().map_type_name(v.type_name()))
+    format!("{text} ({})", super::args::type_name(ctx, v))
 }
 
 fn check(ctx: &NativeCallContext, cond: &Dynamic, msg: Option<&Dynamic>) -> R {
@@ -138,7 +138,7 @@ fn check_contains(
 }
 
 fn check_type(ctx: &NativeCallContext, v: &Dynamic, name: &str, msg: Option<&Dynamic>) -> R {
-    let actual = ctx.engine().map_type_name(v.type_name());
+    let actual = super::args::type_name(ctx, v);
     if actual == name {
         return Ok(());
     }

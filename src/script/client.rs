@@ -112,7 +112,7 @@ pub(crate) fn send_line(
             ctx,
             format!(
                 "the text must be a string, not {}",
-                ctx.engine().map_type_name(text.type_name())
+                args::type_name(ctx, text)
             ),
         ));
     };

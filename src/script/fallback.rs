@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use rhai::{Dynamic, FuncRegistration, Map, Module, NativeCallContext};
 
-use super::args::{RhaiResultOf, throw};
+use super::args::{self, RhaiResultOf, throw};
 
 /// A name's documented signatures, and the arities at which a real all-`Dynamic` overload exists.
 /// Catch-alls are registered up to this many arguments (and one past the longest signature).
@@ -59,10 +59,7 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
 }
 
 fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
-    let types: Vec<&str> = args
-        .iter()
-        .map(|a| ctx.engine().map_type_name(a.type_name()))
-        .collect();
+    let types: Vec<&str> = args.iter().map(|a| args::type_name(ctx, a)).collect();
     let mut msg = format!("called with ({}); {help}", types.join(", "));
     if let Some(map) = args.first().and_then(|a| a.read_lock::<Map>())
         && let Some(err) = map.get("error")

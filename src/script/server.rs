@@ -62,7 +62,7 @@ fn bind_address(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<SocketAddr
             ctx,
             format!(
                 "the port must be an integer or \"ip:port\", not {}",
-                ctx.engine().map_type_name(v.type_name())
+                args::type_name(ctx, v)
             ),
         )),
     }
@@ -87,7 +87,7 @@ fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<ServerLim
             ctx,
             format!(
                 "the options must be a map such as #{{max_buffered: 1048576, idle_timeout_ms: 30000}}, not {}",
-                ctx.engine().map_type_name(v.type_name())
+                args::type_name(ctx, v)
             ),
         ));
     };
