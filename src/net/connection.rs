@@ -26,19 +26,67 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 /// How long a close may spend on a TLS close_notify before the socket is dropped anyway.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
-/// The result of a read: the bytes (possibly empty) and the error that ended it, if any.
-/// Timeouts and end of stream are not errors.
+/// The result of a read: the bytes (possibly empty), why it stopped, and the error that ended
+/// it, if any. Timeouts and end of stream are not errors.
 #[derive(Debug)]
 pub struct ReadOutcome {
     pub data: Vec<u8>,
+    pub end: ReadEnd,
     pub error: Option<Error>,
+}
+
+/// Why a read stopped; the names are what `conn.last_read` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadEnd {
+    /// The marker came (the data ends with it).
+    Marker,
+    /// `max_size` bytes came.
+    MaxSize,
+    /// The deadline passed.
+    Timeout,
+    /// The peer closed its side and nothing more is buffered.
+    Eof,
+    /// The size limit of one read was reached first.
+    Limit,
+    /// The stream failed (the error says how).
+    Error,
+    /// An Expect pattern matched.
+    Match,
+    /// ReadAvailable returned what had arrived.
+    Available,
+    /// ReadUntilQuiet saw no byte for its quiet period.
+    Quiet,
+}
+
+impl ReadEnd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadEnd::Marker => "marker",
+            ReadEnd::MaxSize => "max_size",
+            ReadEnd::Timeout => "timeout",
+            ReadEnd::Eof => "eof",
+            ReadEnd::Limit => "limit",
+            ReadEnd::Error => "error",
+            ReadEnd::Match => "match",
+            ReadEnd::Available => "available",
+            ReadEnd::Quiet => "quiet",
+        }
+    }
+}
+
+/// What one wait for more bytes gave.
+pub(super) enum Filled {
+    Data,
+    Eof,
+    Timeout,
+    Failed(Error),
 }
 
 pub struct Connection {
     io: Box<dyn Io>,
-    buf: BytesMut,
+    pub(super) buf: BytesMut,
     peer: String,
-    eof: bool,
+    pub(super) eof: bool,
     write_closed: bool,
     send_progress: SendProgress,
 }
@@ -81,6 +129,16 @@ impl Connection {
         self.buf = buf;
     }
 
+    /// Bytes waiting in the buffer.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The peer has closed its side and every byte it sent has been read.
+    pub fn at_eof(&self) -> bool {
+        self.eof && self.buf.is_empty()
+    }
+
     /// Reads until the limit's stop condition, end of stream, an error or the deadline.
     pub async fn read(&mut self, limit: &ReadLimit) -> ReadOutcome {
         let deadline = Deadline::within(limit.timeout);
@@ -88,63 +146,81 @@ impl Connection {
         loop {
             if let Some(stop) = scanner.check(&self.buf, limit) {
                 let data = self.take(stop.end());
-                let error = matches!(stop, Stop::Cap(_)).then(|| {
-                    Error::new(
-                        ErrorKind::Io,
-                        Phase::Read,
-                        &self.peer,
-                        match limit.marker {
-                            Some(_) => format!(
-                                "the read reached the size limit of {} bytes before the marker \
-                                 came (the rest stays buffered; read on to find it)",
-                                limit.cap
-                            ),
-                            None => format!(
-                                "the read reached the size limit of {} bytes without a stop \
-                                 condition; give max_size or a marker (the rest stays buffered)",
-                                limit.cap
-                            ),
-                        },
-                    )
-                });
-                return ReadOutcome { data, error };
+                let (end, error) = match stop {
+                    Stop::Marker(_) => (ReadEnd::Marker, None),
+                    Stop::Max(_) => (ReadEnd::MaxSize, None),
+                    Stop::Cap(_) => (ReadEnd::Limit, Some(self.cap_error(limit))),
+                };
+                return ReadOutcome { data, end, error };
             }
             if self.eof {
-                return self.take_all(None);
+                return self.take_all(ReadEnd::Eof, None);
             }
             let want = limit.max.unwrap_or(usize::MAX).min(limit.cap);
-            // Room for a typical segment, never more than the read still needs: a huge
-            // `max_size` must not preallocate.
-            self.buf
-                .reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
-            let Some(result) = deadline.race(self.io.read_buf(&mut self.buf)).await else {
-                return self.take_all(None);
-            };
-            match result {
-                Ok(0) => self.eof = true,
-                Ok(_) => {}
-                // rustls reports a peer that closed without close_notify this way, after all of
-                // its data: for a read it is the end of the stream.
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => self.eof = true,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let err = Error::io(Phase::Read, &self.peer, &e);
-                    return self.take_all(Some(err));
-                }
+            match self.fill(&deadline, want).await {
+                Filled::Data | Filled::Eof => {}
+                Filled::Timeout => return self.take_all(ReadEnd::Timeout, None),
+                Filled::Failed(e) => return self.take_all(ReadEnd::Error, Some(e)),
             }
         }
     }
 
-    fn take_all(&mut self, error: Option<Error>) -> ReadOutcome {
+    fn cap_error(&self, limit: &ReadLimit) -> Error {
+        Error::new(
+            ErrorKind::Io,
+            Phase::Read,
+            &self.peer,
+            match limit.marker {
+                Some(_) => format!(
+                    "the read reached the size limit of {} bytes before the marker came (the \
+                     rest stays buffered; read on to find it)",
+                    limit.cap
+                ),
+                None => format!(
+                    "the read reached the size limit of {} bytes without a stop condition; give \
+                     max_size or a marker (the rest stays buffered)",
+                    limit.cap
+                ),
+            },
+        )
+    }
+
+    /// Waits once for more bytes (at most about `want` more) until `deadline`.
+    pub(super) async fn fill(&mut self, deadline: &Deadline, want: usize) -> Filled {
+        // Room for a typical segment, never more than the read still needs: a huge
+        // `max_size` must not preallocate.
+        self.buf
+            .reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
+        let Some(result) = deadline.race(self.io.read_buf(&mut self.buf)).await else {
+            return Filled::Timeout;
+        };
+        match result {
+            Ok(0) => {
+                self.eof = true;
+                Filled::Eof
+            }
+            Ok(_) => Filled::Data,
+            // rustls reports a peer that closed without close_notify this way, after all of
+            // its data: for a read it is the end of the stream.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.eof = true;
+                Filled::Eof
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Filled::Data,
+            Err(e) => Filled::Failed(Error::io(Phase::Read, &self.peer, &e)),
+        }
+    }
+
+    pub(super) fn take_all(&mut self, end: ReadEnd, error: Option<Error>) -> ReadOutcome {
         let data = self.take(self.buf.len());
-        ReadOutcome { data, error }
+        ReadOutcome { data, end, error }
     }
 
     /// The first `n` buffered bytes, as a `Vec` that a script's blob can take over without a
     /// copy when they are most of the buffer: a 32 MiB read then costs 32 MiB, not twice that.
     /// Either way at most `n` bytes are copied, so reading a large backlog piece by piece stays
     /// linear.
-    fn take(&mut self, n: usize) -> Vec<u8> {
+    pub(super) fn take(&mut self, n: usize) -> Vec<u8> {
         let rest = self.buf.len().saturating_sub(n);
         if rest == 0 {
             Vec::from(std::mem::take(&mut self.buf))

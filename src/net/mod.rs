@@ -5,6 +5,8 @@
 //! address → connect: checks → tcp::dial | proxy::tunnel (→ tcp::dial) → [tls] → connection
 //!                                                  connection: read / send / half-close / close
 //!                                                  read: when a read stops (pure)
+//!                                      conversation: Expect, ReadAvailable, ReadUntilQuiet
+//!                                                  expect: which pattern matches (pure)
 //! server: accept loop and readers in the background   log: event logs (clock: UTC dates)
 //! deadline: the one timeout helper   error: the one error type
 //! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt
@@ -14,8 +16,10 @@ mod address;
 mod clock;
 mod connect;
 mod connection;
+mod conversation;
 mod deadline;
 mod error;
+mod expect;
 mod log;
 mod proxy;
 mod read;
@@ -27,8 +31,10 @@ mod tls;
 
 pub use address::{Host, Target};
 pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
-pub use connection::{Connection, ReadOutcome};
+pub use connection::{Connection, ReadEnd, ReadOutcome};
+pub use conversation::Expected;
 pub use error::{Error, ErrorKind, Phase, Result};
+pub use expect::{BadPattern, DEFAULT_MAX_SPAN, Match, Matcher, Pattern};
 pub use log::{Log, LogConfig};
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[cfg(feature = "fuzzing")]

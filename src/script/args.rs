@@ -184,3 +184,21 @@ pub(crate) fn opt_string(
         )),
     }
 }
+
+/// The largest read result the engine can hold as a blob and as a string.
+pub(crate) fn read_cap(ctx: &NativeCallContext) -> usize {
+    let e = ctx.engine();
+    [e.max_array_size(), e.max_string_size()]
+        .into_iter()
+        .filter(|&n| n > 0)
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+/// The largest string the engine can hold, in bytes.
+pub(crate) fn string_cap(ctx: &NativeCallContext) -> usize {
+    match ctx.engine().max_string_size() {
+        0 => usize::MAX,
+        n => n,
+    }
+}

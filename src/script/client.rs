@@ -14,16 +14,6 @@ use super::settings;
 use super::tcp_client::TcpClient;
 use crate::net::{self, ConnectOptions, ErrorKind, Interrupted, Phase, ReadLimit, Target};
 
-/// The largest read result the engine can hold as a blob and as a string.
-fn read_cap(ctx: &NativeCallContext) -> usize {
-    let e = ctx.engine();
-    [e.max_array_size(), e.max_string_size()]
-        .into_iter()
-        .filter(|&n| n > 0)
-        .min()
-        .unwrap_or(usize::MAX)
-}
-
 /// Parses the address and the settings; a failure is the error map, not a throw.
 fn connect_plan(
     ctx: &NativeCallContext,
@@ -132,7 +122,7 @@ pub(crate) fn read_binary_data(
         max: args::max_size(ctx, max_size)?,
         marker: args::marker(ctx, marker, Codec::UTF8)?,
         timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
-        cap: read_cap(ctx),
+        cap: args::read_cap(ctx),
     };
     client
         .read(&limit)
@@ -151,7 +141,7 @@ pub(crate) fn read_line(
         max: None,
         marker: args::marker(ctx, marker, codec)?,
         timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
-        cap: read_cap(ctx),
+        cap: args::read_cap(ctx),
     };
     let bytes = client
         .read(&limit)
@@ -159,20 +149,12 @@ pub(crate) fn read_line(
     // Decoded before anything is given up: text that would outgrow a string is cut where it
     // fits and the rest goes back to the buffer, never lost to Rhai's (uncatchable) size error.
     let read = bytes.len();
-    let (text, rest) = codec.decode_within(bytes, string_cap(ctx));
+    let (text, rest) = codec.decode_within(bytes, args::string_cap(ctx));
     if !rest.is_empty() {
-        let why = too_long(read - rest.len(), read, string_cap(ctx));
+        let why = too_long(read - rest.len(), read, args::string_cap(ctx));
         client.unread(&rest, why);
     }
     Ok(text.into())
-}
-
-/// The largest string the engine can hold, in bytes.
-fn string_cap(ctx: &NativeCallContext) -> usize {
-    match ctx.engine().max_string_size() {
-        0 => usize::MAX,
-        n => n,
-    }
 }
 
 fn too_long(used: usize, read: usize, cap: usize) -> String {
@@ -222,7 +204,7 @@ pub(crate) fn process_request(
             max: None,
             marker: Some(REQUEST_MARKER.to_vec()),
             timeout,
-            cap: read_cap(ctx),
+            cap: args::read_cap(ctx),
         };
         let response = client.read(&limit)?;
         Ok(Some(response))
@@ -234,7 +216,7 @@ pub(crate) fn process_request(
         (None, Some(e)) => Ok(error_map(&e).into()),
         (Some(r), _) if as_string => {
             let read = r.len();
-            let (text, rest) = Codec::UTF8.decode_within(r, string_cap(ctx));
+            let (text, rest) = Codec::UTF8.decode_within(r, args::string_cap(ctx));
             if !rest.is_empty() {
                 // The connection is closed: a cut answer would lose the rest without a word.
                 let e = net::Error::new(
@@ -244,7 +226,7 @@ pub(crate) fn process_request(
                     format!(
                         "the answer of {read} bytes is longer than a string can hold ({} MiB) \
                          once decoded; ask for a blob (response_string = false)",
-                        string_cap(ctx) >> 20
+                        args::string_cap(ctx) >> 20
                     ),
                 );
                 return Ok(error_map(&e).into());

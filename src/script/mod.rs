@@ -10,6 +10,7 @@
 mod args;
 mod assert;
 mod client;
+mod conversation;
 mod defaults;
 mod encoding;
 mod fallback;
@@ -34,6 +35,7 @@ use rhai::{Dynamic, Engine};
 pub use crate::net::{
     DEFAULT_CONNECT_TIMEOUT, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
+pub use conversation::Regex;
 pub use run::{
     Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
     strip_shebang,
@@ -109,6 +111,7 @@ fn bare_engine(session: Session) -> Engine {
     engine.register_fn("to_string", |s: &mut TcpServer| format!("{s:?}"));
     engine.register_fn("to_debug", |s: &mut TcpServer| format!("{s:?}"));
     helpers::register(&mut engine);
+    conversation::register(&mut engine);
     assert::register(&mut engine);
     engine
 }

@@ -13,9 +13,23 @@ use std::time::Duration;
 
 use super::defaults::SHUTDOWN_TIMEOUT;
 use crate::net::{
-    self, ConnectOptions, Connection, ErrorKind, Interrupted, Log, Phase, ReadLimit, Target,
-    block_on,
+    self, ConnectOptions, Connection, ErrorKind, Expected, Interrupted, Log, Matcher, Phase,
+    ReadEnd, ReadLimit, Target, block_on,
 };
+
+/// One of the reads a handle runs.
+enum Read<'a> {
+    Limit(&'a ReadLimit),
+    Available {
+        max: usize,
+        timeout: Duration,
+    },
+    Quiet {
+        quiet: Duration,
+        timeout: Duration,
+        max: usize,
+    },
+}
 
 /// A connection as a script holds it; clones drive the same connection.
 #[derive(Clone)]
@@ -25,6 +39,7 @@ struct State {
     conn: Option<Connection>,
     peer: String,
     last_error: Option<net::Error>,
+    last_read: Option<ReadEnd>,
     log: Option<Arc<Log>>,
 }
 
@@ -66,6 +81,7 @@ impl TcpClient {
                 peer: conn.peer().to_string(),
                 conn: Some(conn),
                 last_error: None,
+                last_read: None,
                 log,
             })))
         }))
@@ -125,18 +141,110 @@ impl TcpClient {
 
     /// Reads as `limit` says; returns the bytes that arrived (maybe none).
     pub(crate) fn read(&self, limit: &ReadLimit) -> Result<Vec<u8>, Interrupted> {
+        self.read_as(Read::Limit(limit))
+    }
+
+    /// What is buffered or first arrives within `timeout`, at most `max` bytes.
+    pub(crate) fn read_available(
+        &self,
+        max: usize,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, Interrupted> {
+        self.read_as(Read::Available { max, timeout })
+    }
+
+    /// Reads until `quiet` passes without a byte (or `timeout`, or `max` bytes).
+    pub(crate) fn read_until_quiet(
+        &self,
+        quiet: Duration,
+        timeout: Duration,
+        max: usize,
+    ) -> Result<Vec<u8>, Interrupted> {
+        self.read_as(Read::Quiet {
+            quiet,
+            timeout,
+            max,
+        })
+    }
+
+    fn read_as(&self, read: Read) -> Result<Vec<u8>, Interrupted> {
         let mut state = self.0.borrow_mut();
         let Some(conn) = Self::open_conn(&mut state, Phase::Read) else {
+            state.last_read = Some(ReadEnd::Error);
             return Ok(Vec::new());
         };
-        let outcome = block_on(conn.read(limit))?;
+        let outcome = block_on(async {
+            match read {
+                Read::Limit(limit) => conn.read(limit).await,
+                Read::Available { max, timeout } => conn.read_available(max, timeout).await,
+                Read::Quiet {
+                    quiet,
+                    timeout,
+                    max,
+                } => conn.read_until_quiet(quiet, timeout, max).await,
+            }
+        })?;
         if !outcome.data.is_empty() {
             state.log(format!("Received {} bytes", outcome.data.len()));
         }
+        state.last_read = Some(outcome.end);
         if let Some(e) = outcome.error {
             Self::fail(&mut state, e);
         }
         Ok(outcome.data)
+    }
+
+    /// Waits for the first of `matcher`'s patterns within `timeout`, searching at most `cap`
+    /// bytes; consumes bytes only on a match.
+    pub(crate) fn expect(
+        &self,
+        matcher: &mut Matcher,
+        timeout: Duration,
+        cap: usize,
+    ) -> Result<Expected, Interrupted> {
+        let mut state = self.0.borrow_mut();
+        let Some(conn) = Self::open_conn(&mut state, Phase::Read) else {
+            state.last_read = Some(ReadEnd::Error);
+            return Ok(Expected {
+                found: None,
+                data: Vec::new(),
+                end: ReadEnd::Error,
+                error: state.last_error.clone(),
+            });
+        };
+        let expected = block_on(conn.expect(matcher, timeout, cap))?;
+        if expected.found.is_some() {
+            state.log(format!("Received {} bytes", expected.data.len()));
+        }
+        state.last_read = Some(expected.end);
+        if let Some(e) = &expected.error {
+            Self::fail(&mut state, e.clone());
+        }
+        Ok(expected)
+    }
+
+    /// Why the last read stopped (`None` before the first).
+    pub(crate) fn last_read(&self) -> Option<ReadEnd> {
+        self.0.borrow().last_read
+    }
+
+    /// Bytes received and not read yet.
+    pub(crate) fn buffered(&self) -> usize {
+        self.0
+            .borrow()
+            .conn
+            .as_ref()
+            .map_or(0, Connection::buffered)
+    }
+
+    /// The peer has closed and nothing is buffered (a closed handle counts as ended too).
+    pub(crate) fn at_eof(&self) -> bool {
+        self.0.borrow().conn.as_ref().is_none_or(Connection::at_eof)
+    }
+
+    /// `CloseConnection` has not been called.
+    pub(crate) fn is_open(&self) -> bool {
+        self.0.borrow().conn.is_some()
     }
 
     /// Gives back the bytes of a read its caller could not return, to the front of the buffer,

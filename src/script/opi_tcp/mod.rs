@@ -7,6 +7,7 @@
 //! Functions that take the handle first are `global`, which makes `conn.ReadLine()` work.
 
 mod client;
+mod conversation;
 mod request;
 mod server;
 mod settings;
@@ -17,6 +18,7 @@ use rhai::Module;
 pub(super) fn module() -> Module {
     let mut module = rhai::exported_module!(client::client);
     module.combine_flatten(rhai::exported_module!(request::request));
+    module.combine_flatten(rhai::exported_module!(conversation::conversation));
     module.combine_flatten(rhai::exported_module!(settings::settings));
     module.combine_flatten(rhai::exported_module!(server::server));
     module

@@ -1,0 +1,302 @@
+//! The bodies of the conversation additions (Expect, SendAfter, SendLineAfter, ReadAvailable,
+//! ReadUntilQuiet), the `Regex` pattern type made by `regex("…")`, and a connection's stream
+//! properties (`last_read`, `eof`, `buffered`, `open`); `opi_tcp` registers the functions.
+
+use std::fmt;
+use std::time::Duration;
+
+use rhai::{
+    Array, Blob, Dynamic, Engine, FuncRegistration, ImmutableString, Map, NativeCallContext,
+};
+
+use super::args::{self, RhaiResultOf, interrupted, throw};
+use super::defaults::IO_TIMEOUT_MS;
+use super::encoding::Codec;
+use super::tcp_client::TcpClient;
+use crate::net::{DEFAULT_MAX_SPAN, Expected, Matcher, Pattern};
+
+/// What `ReadAvailable` returns at most when no size is given (pwntools' `recv` default is 4096;
+/// one loopback segment is up to 64 KiB).
+const AVAILABLE_MAX: i64 = 65536;
+/// How long `ReadUntilQuiet` waits for silence when no time is given (pwntools' `recvrepeat`).
+const QUIET_MS: i64 = 200;
+
+/// A compiled byte regex as scripts hold it: `let r = regex("\\d+");`.
+#[derive(Clone)]
+pub struct Regex(Pattern);
+
+impl fmt::Debug for Regex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "regex({:?})", self.0.source())
+    }
+}
+
+/// Registers `regex(…)`, the `Regex` type and the stream properties of a `TcpClient`.
+pub(crate) fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<Regex>("Regex");
+    engine.register_fn("to_string", |r: &mut Regex| format!("{r:?}"));
+    engine.register_fn("to_debug", |r: &mut Regex| format!("{r:?}"));
+    engine.register_get("source", |r: &mut Regex| r.0.source());
+    engine.register_get("last_read", |c: &mut TcpClient| {
+        c.last_read().map_or(Dynamic::UNIT, |e| e.as_str().into())
+    });
+    engine.register_get("eof", |c: &mut TcpClient| c.at_eof());
+    engine.register_get("buffered", |c: &mut TcpClient| c.buffered() as i64);
+    engine.register_get("open", |c: &mut TcpClient| c.is_open());
+    FuncRegistration::new("regex")
+        .with_params_info(["source: &str", "Regex"])
+        .with_comments([
+            "/// A byte regex pattern for Expect (`regex` crate syntax); a bad one throws.",
+        ])
+        .register_into_engine(engine, |ctx: NativeCallContext, source: &str| {
+            regex(&ctx, source, DEFAULT_SPAN)
+        });
+    FuncRegistration::new("regex")
+        .with_params_info(["source: &str", "max_span: int", "Regex"])
+        .with_comments([
+            "/// A byte regex whose matches span at most `max_span` bytes (default 4096): a \
+             longer match that began before the last search can be missed.",
+        ])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, source: &str, max_span: i64| regex(&ctx, source, max_span),
+        );
+}
+
+/// `regex(source [, max_span])`: a bad regex throws with regex's own message, which shows the
+/// position.
+pub(crate) fn regex(ctx: &NativeCallContext, source: &str, max_span: i64) -> RhaiResultOf<Regex> {
+    if max_span <= 0 {
+        return Err(throw(
+            ctx,
+            format!("max_span must be a positive number of bytes, not {max_span}"),
+        ));
+    }
+    let span = usize::try_from(max_span).unwrap_or(usize::MAX);
+    Pattern::regex_with_span(source, span)
+        .map(Regex)
+        .map_err(|e| throw(ctx, format!("bad regex: {e}")))
+}
+
+pub(crate) const DEFAULT_SPAN: i64 = DEFAULT_MAX_SPAN as i64;
+
+/// A wait in milliseconds for the additions: `()` takes the default, 0 looks once without
+/// waiting; there is no "wait for ever".
+fn wait(ctx: &NativeCallContext, v: &Dynamic, what: &str, default: i64) -> RhaiResultOf<Duration> {
+    let ms = args::int(ctx, v, what, default)?;
+    if ms < 0 {
+        return Err(throw(
+            ctx,
+            format!("{what} must be 0 (do not wait) or positive milliseconds, not {ms}"),
+        ));
+    }
+    Ok(Duration::from_millis(ms as u64))
+}
+
+/// A size in bytes: `()` takes the default, 0 is the largest a read may return.
+fn size(ctx: &NativeCallContext, v: &Dynamic, what: &str, default: i64) -> RhaiResultOf<usize> {
+    let n = args::int(ctx, v, what, default)?;
+    match n {
+        0 => Ok(args::read_cap(ctx)),
+        n if n > 0 => Ok(usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .min(args::read_cap(ctx))),
+        n => Err(throw(
+            ctx,
+            format!("{what} must be 0 (the largest) or positive, not {n}"),
+        )),
+    }
+}
+
+/// One pattern or an array of them: strings (in `codec`), blobs, `regex(…)`s.
+fn patterns(ctx: &NativeCallContext, v: &Dynamic, codec: Codec) -> RhaiResultOf<Vec<Pattern>> {
+    let one = |p: &Dynamic| -> RhaiResultOf<Pattern> {
+        let literal = if let Some(s) = p.read_lock::<ImmutableString>() {
+            codec.encode(&s)
+        } else if p.is_blob() {
+            p.clone().into_blob().unwrap_or_default()
+        } else if let Some(r) = p.read_lock::<Regex>() {
+            return Ok(r.0.clone());
+        } else {
+            return Err(throw(
+                ctx,
+                format!(
+                    "a pattern must be a string, a blob or regex(\"…\"), not {}",
+                    args::type_name(ctx, p)
+                ),
+            ));
+        };
+        Pattern::literal(&literal)
+            .ok_or_else(|| throw(ctx, "an empty pattern would match anywhere; give some text"))
+    };
+    if let Some(list) = v.read_lock::<Array>() {
+        if list.is_empty() {
+            return Err(throw(ctx, "the list of patterns is empty"));
+        }
+        return list.iter().map(one).collect();
+    }
+    Ok(vec![one(v)?])
+}
+
+/// Expect's map when nothing matched (and nothing was consumed).
+fn no_match(reason: &str, before: String) -> Map {
+    let mut map = Map::new();
+    map.insert("index".into(), Dynamic::from_int(-1));
+    map.insert("reason".into(), reason.into());
+    map.insert("before".into(), before.into());
+    map.insert("matched".into(), "".into());
+    map.insert("groups".into(), Array::new().into());
+    map.insert("named".into(), Map::new().into());
+    map
+}
+
+/// Expect's map: `#{index, reason, before, matched, groups, named}`.
+fn expect_map(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    matcher: &Matcher,
+    expected: Expected,
+    codec: Codec,
+) -> Map {
+    let cap = args::string_cap(ctx);
+    let text = |bytes: &[u8]| -> Dynamic { codec.decode(bytes).into() };
+    let Some(m) = expected.found else {
+        let (before, _) = codec.decode_within(expected.data, cap);
+        return no_match(expected.end.as_str(), before);
+    };
+    let data = &expected.data;
+    let before = codec.decode(&data[..m.start]);
+    let matched = codec.decode(&data[m.start..m.end]);
+    let groups: Vec<Dynamic> = m
+        .groups
+        .iter()
+        .map(|g| g.map_or(Dynamic::UNIT, |(s, e)| text(&data[s..e])))
+        .collect();
+    let mut named = Map::new();
+    for (name, value) in matcher.patterns()[m.index]
+        .group_names()
+        .iter()
+        .zip(&groups)
+    {
+        if let Some(name) = name {
+            named.insert(name.into(), value.clone());
+        }
+    }
+    // Rhai counts every string of the map against one limit, and its error cannot be caught:
+    // a match whose text would not fit goes back to the buffer instead.
+    let total = before.len() + 2 * matched.len();
+    if total > cap {
+        client.unread(
+            data,
+            format!(
+                "the text before and of the match ({total} bytes once decoded) is more than a \
+                 string can hold ({} MiB); nothing was consumed",
+                cap >> 20
+            ),
+        );
+        return no_match("limit", String::new());
+    }
+    let mut map = Map::new();
+    map.insert("index".into(), (m.index as i64).into());
+    map.insert("reason".into(), expected.end.as_str().into());
+    map.insert("before".into(), before.into());
+    map.insert("matched".into(), matched.into());
+    map.insert("groups".into(), groups.into());
+    map.insert("named".into(), named.into());
+    map
+}
+
+/// `Expect(conn, patterns [, timeout_ms [, encoding]])`.
+pub(crate) fn expect(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    pats: &Dynamic,
+    timeout: &Dynamic,
+    encoding: &Dynamic,
+) -> RhaiResultOf<Map> {
+    let codec = args::encoding(ctx, encoding)?;
+    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?);
+    let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
+    let expected = client
+        .expect(&mut matcher, timeout, args::read_cap(ctx))
+        .map_err(|_| interrupted(ctx.call_position()))?;
+    Ok(expect_map(ctx, client, &matcher, expected, codec))
+}
+
+/// `SendAfter` / `SendLineAfter`: Expect, then send `bytes` only on a match; the Expect map
+/// with `sent` (whether every byte went out).
+pub(crate) fn send_after(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    pats: &Dynamic,
+    bytes: &[u8],
+    timeout: &Dynamic,
+    codec: Codec,
+) -> RhaiResultOf<Map> {
+    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?);
+    let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
+    let expected = client
+        .expect(&mut matcher, timeout, args::read_cap(ctx))
+        .map_err(|_| interrupted(ctx.call_position()))?;
+    let mut map = expect_map(ctx, client, &matcher, expected, codec);
+    let matched = map.get("index").and_then(|i| i.as_int().ok()).unwrap_or(-1) >= 0;
+    let sent = matched
+        && client
+            .send(bytes, Some(Duration::from_millis(IO_TIMEOUT_MS)))
+            .map_err(|_| interrupted(ctx.call_position()))?;
+    map.insert("sent".into(), sent.into());
+    Ok(map)
+}
+
+pub(crate) fn send_after_data(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    pats: &Dynamic,
+    data: &Dynamic,
+    timeout: &Dynamic,
+) -> RhaiResultOf<Map> {
+    let bytes = args::data(ctx, data)?;
+    send_after(ctx, client, pats, &bytes, timeout, Codec::UTF8)
+}
+
+pub(crate) fn send_line_after(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    pats: &Dynamic,
+    text: &str,
+    timeout: &Dynamic,
+    encoding: &Dynamic,
+) -> RhaiResultOf<Map> {
+    let codec = args::encoding(ctx, encoding)?;
+    send_after(ctx, client, pats, &codec.encode(text), timeout, codec)
+}
+
+/// `ReadAvailable(conn [, max_size [, timeout_ms]])`.
+pub(crate) fn read_available(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    max_size: &Dynamic,
+    timeout: &Dynamic,
+) -> RhaiResultOf<Blob> {
+    let max = size(ctx, max_size, "max_size", AVAILABLE_MAX)?;
+    let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
+    client
+        .read_available(max, timeout)
+        .map_err(|_| interrupted(ctx.call_position()))
+}
+
+/// `ReadUntilQuiet(conn [, quiet_ms [, timeout_ms [, max_size]]])`.
+pub(crate) fn read_until_quiet(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    quiet: &Dynamic,
+    timeout: &Dynamic,
+    max_size: &Dynamic,
+) -> RhaiResultOf<Blob> {
+    let quiet = wait(ctx, quiet, "quiet_ms", QUIET_MS)?;
+    let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
+    let max = size(ctx, max_size, "max_size", 0)?;
+    client
+        .read_until_quiet(quiet, timeout, max)
+        .map_err(|_| interrupted(ctx.call_position()))
+}
