@@ -2,6 +2,8 @@
 
 // The command line: eval, run, request, functions and defs, the REPL, Ctrl-C.
 mod cli;
+// Expect, SendAfter, ReadAvailable, ReadUntilQuiet and the stream properties.
+mod conversation;
 // In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.
 mod common;
 // Hostile peers: endless senders, endless or binary proxy answers.

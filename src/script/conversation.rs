@@ -138,6 +138,10 @@ fn patterns(ctx: &NativeCallContext, v: &Dynamic, codec: Codec) -> RhaiResultOf<
     Ok(vec![one(v)?])
 }
 
+/// Room for the map's short strings (`reason`) within the engine's string limit, which Rhai
+/// applies to all the strings of a value together.
+const MAP_TEXT: usize = 64;
+
 /// Expect's map when nothing matched (and nothing was consumed).
 fn no_match(reason: &str, before: String) -> Map {
     let mut map = Map::new();
@@ -161,7 +165,7 @@ fn expect_map(
     let cap = args::string_cap(ctx);
     let text = |bytes: &[u8]| -> Dynamic { codec.decode(bytes).into() };
     let Some(m) = expected.found else {
-        let (before, _) = codec.decode_within(expected.data, cap);
+        let (before, _) = codec.decode_within(expected.data, cap.saturating_sub(MAP_TEXT));
         return no_match(expected.end.as_str(), before);
     };
     let data = &expected.data;
@@ -184,7 +188,12 @@ fn expect_map(
     }
     // Rhai counts every string of the map against one limit, and its error cannot be caught:
     // a match whose text would not fit goes back to the buffer instead.
-    let total = before.len() + 2 * matched.len();
+    let texts = |v: &Dynamic| v.read_lock::<ImmutableString>().map_or(0, |s| s.len());
+    let total = before.len()
+        + matched.len()
+        + groups.iter().map(texts).sum::<usize>()
+        + named.values().map(texts).sum::<usize>()
+        + MAP_TEXT;
     if total > cap {
         client.unread(
             data,
