@@ -424,3 +424,29 @@ fn expect_after_a_match_finds_the_next_one_in_the_leftover() {
         t.elapsed()
     );
 }
+
+#[test]
+fn expect_connection_reads_a_server_side_dialogue() {
+    let out = eval_str(
+        "",
+        r#"
+        let s = OPI_TCP::StartServer("127.0.0.1:0");
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);
+        c.SendLine("USER alice\r\nPA");
+        sleep(100);
+        let id = s.GetConnectionList().connections[0].connectionId;
+        let r = s.ExpectConnection(id, regex("USER (\\w+)\r\n"), 2000);
+        c.SendLine("SS x\r\n");
+        let p = OPI_TCP::ExpectConnection(s, id, "\r\n", 2000);
+        let t = s.ExpectConnection(id, "nothing", 100);
+        let e = s.ExpectConnection(999, "x", 100);
+        c.CloseConnection();
+        let eof = s.ExpectConnection(id, "x", 2000);
+        [r.groups[0], r.connectionId == id, p.before, p.matched, t.reason, e.reason, e.kind, eof.reason]
+    "#,
+    );
+    assert_eq!(
+        out,
+        r#"["alice", true, "PASS x", "\r\n", "timeout", "error", "closed", "eof"]"#
+    );
+}

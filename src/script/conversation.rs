@@ -12,8 +12,10 @@ use rhai::{
 use super::args::{self, RhaiResultOf, interrupted, throw};
 use super::defaults::IO_TIMEOUT_MS;
 use super::encoding::Codec;
+use super::outcome::error_map;
 use super::tcp_client::TcpClient;
-use crate::net::{DEFAULT_MAX_SPAN, Expected, Matcher, Pattern};
+use super::tcp_server::TcpServer;
+use crate::net::{DEFAULT_MAX_SPAN, Expected, Matcher, Pattern, block_on};
 
 /// What `ReadAvailable` returns at most when no size is given (pwntools' `recv` default is 4096;
 /// one loopback segment is up to 64 KiB).
@@ -157,7 +159,7 @@ fn no_match(reason: &str, before: String) -> Map {
 /// Expect's map: `#{index, reason, before, matched, groups, named}`.
 fn expect_map(
     ctx: &NativeCallContext,
-    client: &TcpClient,
+    client: Option<&TcpClient>,
     matcher: &Matcher,
     expected: Expected,
     codec: Codec,
@@ -195,6 +197,10 @@ fn expect_map(
         + named.values().map(texts).sum::<usize>()
         + MAP_TEXT;
     if total > cap {
+        let Some(client) = client else {
+            // A server's bytes were taken already; a cut text says so rather than failing.
+            return no_match("limit", String::new());
+        };
         client.unread(
             data,
             format!(
@@ -229,7 +235,7 @@ pub(crate) fn expect(
     let expected = client
         .expect(&mut matcher, timeout, args::read_cap(ctx))
         .map_err(|_| interrupted(ctx.call_position()))?;
-    Ok(expect_map(ctx, client, &matcher, expected, codec))
+    Ok(expect_map(ctx, Some(client), &matcher, expected, codec))
 }
 
 /// `SendAfter` / `SendLineAfter`: Expect, then send `bytes` only on a match; the Expect map
@@ -247,7 +253,7 @@ pub(crate) fn send_after(
     let expected = client
         .expect(&mut matcher, timeout, args::read_cap(ctx))
         .map_err(|_| interrupted(ctx.call_position()))?;
-    let mut map = expect_map(ctx, client, &matcher, expected, codec);
+    let mut map = expect_map(ctx, Some(client), &matcher, expected, codec);
     let matched = map.get("index").and_then(|i| i.as_int().ok()).unwrap_or(-1) >= 0;
     let sent = matched
         && client
@@ -308,4 +314,36 @@ pub(crate) fn read_until_quiet(
     client
         .read_until_quiet(quiet, timeout, max)
         .map_err(|_| interrupted(ctx.call_position()))
+}
+
+/// `ExpectConnection(server, id, patterns [, timeout_ms [, encoding]])`: Expect on one accepted
+/// connection; the Expect map with `connectionId`, or with a server error's `error` and `kind`.
+pub(crate) fn expect_connection(
+    ctx: &NativeCallContext,
+    srv: &TcpServer,
+    id: &Dynamic,
+    pats: &Dynamic,
+    timeout: &Dynamic,
+    encoding: &Dynamic,
+) -> RhaiResultOf<Map> {
+    let id = super::server::conn_id(ctx, id)?;
+    let codec = args::encoding(ctx, encoding)?;
+    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?);
+    let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
+    let cap = args::read_cap(ctx);
+    let got = block_on(
+        srv.server()
+            .expect_connection(id, &mut matcher, timeout, cap),
+    )
+    .map_err(|_| interrupted(ctx.call_position()))?;
+    let mut map = match got {
+        Ok(expected) => expect_map(ctx, None, &matcher, expected, codec),
+        Err(e) => {
+            let mut map = no_match("error", String::new());
+            map.extend(error_map(&e));
+            map
+        }
+    };
+    map.insert("connectionId".into(), (id as i64).into());
+    Ok(map)
 }

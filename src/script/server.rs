@@ -23,7 +23,7 @@ fn block<T>(ctx: &NativeCallContext, fut: impl std::future::Future<Output = T>) 
 }
 
 /// A connection id: an integer, or the same as a numeric string.
-fn conn_id(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<u64> {
+pub(crate) fn conn_id(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<u64> {
     let n = v.as_int().ok().or_else(|| {
         v.read_lock::<ImmutableString>()
             .and_then(|s| s.trim().parse::<i64>().ok())

@@ -23,6 +23,7 @@
 //!   socket; after [`Server::stop`] returns, the port is free.
 
 mod accept;
+mod expect;
 mod idle;
 mod limits;
 mod reads;
@@ -126,7 +127,7 @@ impl Server {
         lock(&self.shared).stopped
     }
 
-    fn check_running(&self, phase: Phase) -> Result<()> {
+    pub(super) fn check_running(&self, phase: Phase) -> Result<()> {
         if lock(&self.shared).stopped {
             return Err(self
                 .shared
@@ -135,7 +136,7 @@ impl Server {
         Ok(())
     }
 
-    fn unknown(&self, phase: Phase, id: u64) -> Error {
+    pub(super) fn unknown(&self, phase: Phase, id: u64) -> Error {
         self.shared.err(
             ErrorKind::Closed,
             phase,

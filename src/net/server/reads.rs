@@ -101,7 +101,7 @@ impl Server {
     }
 
     /// Runs `check` under the lock until it yields, or the deadline passes (`Ok(None)`).
-    async fn wait<T>(
+    pub(super) async fn wait<T>(
         &self,
         timeout: Option<Duration>,
         mut check: impl FnMut(&mut State) -> Option<T>,

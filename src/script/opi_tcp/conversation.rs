@@ -1,5 +1,6 @@
 //! `OPI_TCP`'s conversation additions (not in OPI): Expect, SendAfter, SendLineAfter,
-//! ReadAvailable and ReadUntilQuiet, one registration per arity.
+//! ReadAvailable, ReadUntilQuiet and ExpectConnection (a server's connection), one
+//! registration per arity.
 
 use rhai::plugin::*;
 
@@ -13,6 +14,7 @@ pub(super) mod conversation {
     use crate::script::conversation;
 
     pub type TcpClient = crate::script::tcp_client::TcpClient;
+    pub type TcpServer = crate::script::tcp_server::TcpServer;
 
     const U: Dynamic = Dynamic::UNIT;
 
@@ -168,5 +170,41 @@ pub(super) mod conversation {
         max_size: Dynamic,
     ) -> RhaiResultOf<Blob> {
         conversation::read_until_quiet(&ctx, &conn, &quiet_ms, &timeout_ms, &max_size)
+    }
+
+    /// Expect on connection `id` of a server (5000 ms): the Expect map with `connectionId`; a line read is `ExpectConnection(server, id, "\\n")`.
+    #[rhai_fn(name = "ExpectConnection", global, volatile, return_raw)]
+    pub fn expect_connection(
+        ctx: NativeCallContext,
+        server: TcpServer,
+        id: Dynamic,
+        patterns: Dynamic,
+    ) -> RhaiResultOf<Map> {
+        conversation::expect_connection(&ctx, &server, &id, &patterns, &U, &U)
+    }
+
+    /// ExpectConnection within `timeout_ms` (0 = look once).
+    #[rhai_fn(name = "ExpectConnection", global, volatile, return_raw)]
+    pub fn expect_connection_with_timeout(
+        ctx: NativeCallContext,
+        server: TcpServer,
+        id: Dynamic,
+        patterns: Dynamic,
+        timeout_ms: Dynamic,
+    ) -> RhaiResultOf<Map> {
+        conversation::expect_connection(&ctx, &server, &id, &patterns, &timeout_ms, &U)
+    }
+
+    /// ExpectConnection with string patterns and texts in `encoding`.
+    #[rhai_fn(name = "ExpectConnection", global, volatile, return_raw)]
+    pub fn expect_connection_with_encoding(
+        ctx: NativeCallContext,
+        server: TcpServer,
+        id: Dynamic,
+        patterns: Dynamic,
+        timeout_ms: Dynamic,
+        encoding: Dynamic,
+    ) -> RhaiResultOf<Map> {
+        conversation::expect_connection(&ctx, &server, &id, &patterns, &timeout_ms, &encoding)
     }
 }
