@@ -82,12 +82,12 @@ impl Scanner {
     }
 }
 
-/// The first index of `needle` in `hay`.
+/// The first index of `needle` in `hay`, at memory speed (SIMD `memchr` / `memmem`).
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     match needle {
         [] => Some(0),
-        [b] => hay.iter().position(|x| x == b),
-        _ => hay.windows(needle.len()).position(|w| w == needle),
+        [b] => memchr::memchr(*b, hay),
+        _ => memchr::memmem::find(hay, needle),
     }
 }
 

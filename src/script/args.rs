@@ -120,12 +120,12 @@ pub(crate) fn marker(
     Ok((!bytes.is_empty()).then_some(bytes))
 }
 
-/// Data to send: a blob as is, or a string as UTF-8.
-pub(crate) fn data(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Vec<u8>> {
+/// Data to send: a blob as is (taken over, not copied), or a string as UTF-8.
+pub(crate) fn data(ctx: &NativeCallContext, v: Dynamic) -> RhaiResultOf<Vec<u8>> {
     if let Some(s) = v.read_lock::<ImmutableString>() {
         Ok(s.as_bytes().to_vec())
     } else if v.is_blob() {
-        Ok(v.clone().into_blob().unwrap_or_default())
+        Ok(v.into_blob().unwrap_or_default())
     } else if v.is_unit() {
         Ok(Vec::new())
     } else {
@@ -133,7 +133,7 @@ pub(crate) fn data(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Vec<u8>
             ctx,
             format!(
                 "the data must be a blob or a string, not {}",
-                type_name(ctx, v)
+                type_name(ctx, &v)
             ),
         ))
     }

@@ -78,7 +78,7 @@ pub(crate) fn close_connection(ctx: &NativeCallContext, client: &TcpClient) -> R
 pub(crate) fn send_binary_data(
     ctx: &NativeCallContext,
     client: &TcpClient,
-    data: &Dynamic,
+    data: Dynamic,
     timeout: &Dynamic,
 ) -> RhaiResultOf<bool> {
     let bytes = args::data(ctx, data)?;
@@ -188,7 +188,7 @@ pub(crate) fn process_request(
     tls: &Dynamic,
     proxy: &Dynamic,
 ) -> RhaiResultOf<Dynamic> {
-    let bytes = args::data(ctx, data)?;
+    let bytes = args::data(ctx, data.clone())?;
     let as_string = args::flag(ctx, response_string, "response_string", true)?;
     let client = match open(ctx, address, tls, proxy, &Dynamic::UNIT)? {
         Ok(c) => c,

@@ -270,7 +270,7 @@ pub(crate) fn send_after_data(
     data: &Dynamic,
     timeout: &Dynamic,
 ) -> RhaiResultOf<Map> {
-    let bytes = args::data(ctx, data)?;
+    let bytes = args::data(ctx, data.clone())?;
     send_after(ctx, client, pats, &bytes, timeout, Codec::UTF8)
 }
 

@@ -210,7 +210,7 @@ pub(crate) fn send_data(
     data: &Dynamic,
 ) -> RhaiResultOf<Map> {
     let id = conn_id(ctx, id)?;
-    let bytes = args::data(ctx, data)?;
+    let bytes = args::data(ctx, data.clone())?;
     Ok(result_map(block(
         ctx,
         srv.server()

@@ -49,6 +49,14 @@ impl State {
             l.write(event);
         }
     }
+
+    /// Formats the event only when there is a log: the I/O path of an unlogged connection
+    /// allocates nothing for it.
+    fn log_with(&self, event: impl FnOnce() -> String) {
+        if let Some(l) = &self.log {
+            l.write(event());
+        }
+    }
 }
 
 impl fmt::Debug for TcpClient {
@@ -112,10 +120,10 @@ impl TcpClient {
     }
 
     /// OPI's boolean outcome: logs `event` on success, records the error otherwise.
-    fn settle(state: &mut State, result: net::Result<()>, event: impl AsRef<str>) -> bool {
+    fn settle(state: &mut State, result: net::Result<()>, event: impl FnOnce() -> String) -> bool {
         match result {
             Ok(()) => {
-                state.log(event);
+                state.log_with(event);
                 true
             }
             Err(e) => {
@@ -132,11 +140,9 @@ impl TcpClient {
             return Ok(false);
         };
         let result = block_on(conn.send(data, timeout))?;
-        Ok(Self::settle(
-            &mut state,
-            result,
-            format!("Sent {} bytes", data.len()),
-        ))
+        Ok(Self::settle(&mut state, result, || {
+            format!("Sent {} bytes", data.len())
+        }))
     }
 
     /// Reads as `limit` says; returns the bytes that arrived (maybe none).
@@ -185,7 +191,7 @@ impl TcpClient {
             }
         })?;
         if !outcome.data.is_empty() {
-            state.log(format!("Received {} bytes", outcome.data.len()));
+            state.log_with(|| format!("Received {} bytes", outcome.data.len()));
         }
         state.last_read = Some(outcome.end);
         if let Some(e) = outcome.error {
@@ -214,7 +220,7 @@ impl TcpClient {
         };
         let expected = block_on(conn.expect(matcher, timeout, cap))?;
         if expected.found.is_some() {
-            state.log(format!("Received {} bytes", expected.data.len()));
+            state.log_with(|| format!("Received {} bytes", expected.data.len()));
         }
         state.last_read = Some(expected.end);
         if let Some(e) = &expected.error {
@@ -265,7 +271,9 @@ impl TcpClient {
             return Ok(false);
         };
         let result = block_on(conn.shutdown_write(SHUTDOWN_TIMEOUT))?;
-        Ok(Self::settle(&mut state, result, "Finished sending"))
+        Ok(Self::settle(&mut state, result, || {
+            "Finished sending".into()
+        }))
     }
 
     /// Closes the connection (idempotent). TLS sends close_notify first, best effort.

@@ -106,7 +106,7 @@ pub(super) mod client {
         conn: TcpClient,
         data: Dynamic,
     ) -> RhaiResultOf<bool> {
-        client::send_binary_data(&ctx, &conn, &data, &U)
+        client::send_binary_data(&ctx, &conn, data, &U)
     }
 
     /// Sends every byte of `data` within `timeout_ms` (0 = no limit).
@@ -123,7 +123,7 @@ pub(super) mod client {
         data: Dynamic,
         timeout_ms: Dynamic,
     ) -> RhaiResultOf<bool> {
-        client::send_binary_data(&ctx, &conn, &data, &timeout_ms)
+        client::send_binary_data(&ctx, &conn, data, &timeout_ms)
     }
 
     /// Sends `text` as UTF-8. Appends nothing: add `"\n"` yourself.
