@@ -483,3 +483,34 @@ fn dropping_the_last_handle_stops_the_server() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn the_server_and_logging_answer_to_their_russian_names() {
+    let out = eval_str(
+        "",
+        r#"
+        let лог = OPI_TCP::ПолучитьНастройкиЛогирования(true, 50);
+        let сервер = OPI_TCP::ЗапуститьСервер("127.0.0.1:0", 10, лог);
+        let c = OPI_TCP::ОткрытьСоединение(`127.0.0.1:${сервер.port}`);
+        c.SendLine("привет\n");
+        let данные = OPI_TCP::ПолучитьДанныеОчередногоСоединения(сервер, 2000);
+        let id = данные.connectionId;
+        let список = OPI_TCP::ПолучитьСписокСоединений(сервер);
+        let отправлено = OPI_TCP::ОтправитьДанные(сервер, id, "ok\n");
+        let ответ = c.ReadLine((), "\n", 2000);
+        OPI_TCP::ЗавершитьОтправку(сервер, id);
+        OPI_TCP::ЗавершитьПолучение(сервер, id);
+        let снова = OPI_TCP::ПолучитьДанныеСоединения(сервер, id, 100);
+        OPI_TCP::ЗакрытьВходящееСоединение(сервер, id);
+        let журнал = OPI_TCP::ПолучитьЛог(сервер, true, 0);
+        let стоп = OPI_TCP::ОстановитьСервер(сервер);
+        [данные.message.as_string(), список.connections.len(), отправлено.result, ответ,
+         снова.result, журнал.len() > 0, стоп.result, OPI_TCP::ЭтоОбъектСервера(сервер),
+         OPI_TCP::ИмяКомпоненты(), type_of(OPI_TCP::ПолучитьНастройкиTLS(true))]
+    "#,
+    );
+    assert_eq!(
+        out,
+        r#"["привет\n", 1, true, "ok\n", false, true, true, true, "TCPServer", "map"]"#
+    );
+}

@@ -139,7 +139,18 @@ pub(crate) fn get_log(
         );
         return Ok(error_map(&e).into());
     };
-    let (lines, total) = log.tail(usize::try_from(count.max(0)).unwrap_or(0));
+    // OPI: "0 > no limits".
+    let count = match count {
+        0 => usize::MAX,
+        n if n > 0 => usize::try_from(n).unwrap_or(usize::MAX),
+        n => {
+            return Err(throw(
+                ctx,
+                format!("count must be 0 (every entry) or positive, not {n}"),
+            ));
+        }
+    };
+    let (lines, total) = log.tail(count);
     if as_string {
         return Ok(lines.join("\n").into());
     }

@@ -323,12 +323,12 @@ pub(super) mod client {
     }
 
     /// The last 100 log entries of the connection: `#{result, logs, total, returned}`.
-    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
     pub fn get_log(ctx: NativeCallContext, conn: TcpClient) -> RhaiResultOf<Dynamic> {
         logging::get_log(&ctx, conn.log(), &U, &U)
     }
     /// The log entries, as one string joined with "\n" when `as_string` is true.
-    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
     pub fn get_log_with_as_string(
         ctx: NativeCallContext,
         conn: TcpClient,
@@ -337,7 +337,7 @@ pub(super) mod client {
         logging::get_log(&ctx, conn.log(), &as_string, &U)
     }
     /// The last `count` log entries.
-    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
     pub fn get_log_with_count(
         ctx: NativeCallContext,
         conn: TcpClient,

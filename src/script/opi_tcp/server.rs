@@ -20,13 +20,13 @@ pub(super) mod server {
     /// Starts a server on `port` of all IPv4 interfaces (0 = any free port; see `server.port`),
     /// or on `"ip:port"` (`"127.0.0.1:0"` stays off the network), with a pool of 100 connections.
     /// Returns a `TcpServer`, or an error map.
-    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    #[rhai_fn(name = "StartServer", name = "ЗапуститьСервер", volatile, return_raw)]
     pub fn start_server(ctx: NativeCallContext, port: Dynamic) -> RhaiResultOf<Dynamic> {
         body::start_server(&ctx, &port, &U, &U, &U)
     }
 
     /// Starts a server admitting at most `pool_size` live connections (others wait).
-    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    #[rhai_fn(name = "StartServer", name = "ЗапуститьСервер", volatile, return_raw)]
     pub fn start_server_with_pool_size(
         ctx: NativeCallContext,
         port: Dynamic,
@@ -36,7 +36,7 @@ pub(super) mod server {
     }
 
     /// Starts a server with logging settings (`GetLoggingSettings`).
-    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    #[rhai_fn(name = "StartServer", name = "ЗапуститьСервер", volatile, return_raw)]
     pub fn start_server_with_logging(
         ctx: NativeCallContext,
         port: Dynamic,
@@ -51,7 +51,7 @@ pub(super) mod server {
     /// together may hold (64 MiB by default; at most 4 MiB each): when it is spent, readers wait
     /// until the script takes data, and nothing is dropped. `idle_timeout_ms` closes a
     /// connection with nothing unread and no traffic either way for that long (none by default).
-    #[rhai_fn(name = "StartServer", volatile, return_raw)]
+    #[rhai_fn(name = "StartServer", name = "ЗапуститьСервер", volatile, return_raw)]
     pub fn start_server_with_options(
         ctx: NativeCallContext,
         port: Dynamic,
@@ -63,14 +63,26 @@ pub(super) mod server {
     }
 
     /// Stops the server: closes every connection and frees the port. `#{result: true}`.
-    #[rhai_fn(name = "StopServer", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "StopServer",
+        name = "ОстановитьСервер",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn stop_server(ctx: NativeCallContext, server: TcpServer) -> RhaiResultOf<Map> {
         body::stop_server(&ctx, &server)
     }
 
     /// Waits up to 1000 ms for data from any client: `#{result: true, connectionId, message}`
     /// (at most 8192 bytes), or `#{result: false, error: "timeout"}`.
-    #[rhai_fn(name = "GetNextConnectionData", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "GetNextConnectionData",
+        name = "ПолучитьДанныеОчередногоСоединения",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn get_next_connection_data(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -79,7 +91,13 @@ pub(super) mod server {
     }
 
     /// Waits up to `timeout_ms` (0 = no limit).
-    #[rhai_fn(name = "GetNextConnectionData", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "GetNextConnectionData",
+        name = "ПолучитьДанныеОчередногоСоединения",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn get_next_connection_data_with_timeout(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -89,7 +107,13 @@ pub(super) mod server {
     }
 
     /// Waits up to `timeout_ms` and returns at most `max_size` bytes.
-    #[rhai_fn(name = "GetNextConnectionData", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "GetNextConnectionData",
+        name = "ПолучитьДанныеОчередногоСоединения",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn get_next_connection_data_with_max_size(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -100,7 +124,13 @@ pub(super) mod server {
     }
 
     /// Waits up to 1000 ms for data from connection `id`.
-    #[rhai_fn(name = "GetConnectionData", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "GetConnectionData",
+        name = "ПолучитьДанныеСоединения",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn get_connection_data(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -110,7 +140,13 @@ pub(super) mod server {
     }
 
     /// Waits up to `timeout_ms` for data from connection `id`.
-    #[rhai_fn(name = "GetConnectionData", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "GetConnectionData",
+        name = "ПолучитьДанныеСоединения",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn get_connection_data_with_timeout(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -121,7 +157,13 @@ pub(super) mod server {
     }
 
     /// Waits up to `timeout_ms` and returns at most `max_size` bytes.
-    #[rhai_fn(name = "GetConnectionData", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "GetConnectionData",
+        name = "ПолучитьДанныеСоединения",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn get_connection_data_with_max_size(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -133,7 +175,13 @@ pub(super) mod server {
     }
 
     /// Sends `data` (a blob, or a string as UTF-8) to connection `id` (5 s deadline).
-    #[rhai_fn(name = "SendData", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "SendData",
+        name = "ОтправитьДанные",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn send_data(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -144,7 +192,13 @@ pub(super) mod server {
     }
 
     /// Closes connection `id`; its unread data is dropped.
-    #[rhai_fn(name = "CloseIncomingConnection", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "CloseIncomingConnection",
+        name = "ЗакрытьВходящееСоединение",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn close_incoming_connection(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -154,7 +208,13 @@ pub(super) mod server {
     }
 
     /// Half-closes connection `id` (FIN); a later `SendData` fails.
-    #[rhai_fn(name = "CompleteSend", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "CompleteSend",
+        name = "ЗавершитьОтправку",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn complete_send(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -164,7 +224,13 @@ pub(super) mod server {
     }
 
     /// Stops reading from connection `id`; buffered data can still be read.
-    #[rhai_fn(name = "FinishReceiving", global, volatile, return_raw)]
+    #[rhai_fn(
+        name = "FinishReceiving",
+        name = "ЗавершитьПолучение",
+        global,
+        volatile,
+        return_raw
+    )]
     pub fn finish_receiving(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -175,15 +241,26 @@ pub(super) mod server {
 
     /// `#{result: true, connections: [#{connectionId, address, receiving, buffered}]}`: live
     /// connections, and closed ones that still hold unread data.
-    #[rhai_fn(name = "GetConnectionList", global, volatile)]
+    #[rhai_fn(
+        name = "GetConnectionList",
+        name = "ПолучитьСписокСоединений",
+        global,
+        volatile
+    )]
     pub fn get_connection_list(server: TcpServer) -> Map {
         body::get_connection_list(&server)
     }
 
     /// Whether `value` is a `TcpServer`.
-    #[rhai_fn(name = "IsServerObject")]
+    #[rhai_fn(name = "IsServerObject", name = "ЭтоОбъектСервера")]
     pub fn is_server_object(value: Dynamic) -> bool {
         body::is_server_object(&value)
+    }
+
+    /// The name of OPI's server add-in, `"TCPServer"` (OPI's generic server code asks for it).
+    #[rhai_fn(name = "AddInName", name = "ИмяКомпоненты")]
+    pub fn add_in_name() -> ImmutableString {
+        "TCPServer".into()
     }
 
     /// The port the server listens on.
@@ -193,12 +270,12 @@ pub(super) mod server {
     }
 
     /// The last 100 log entries of the server: `#{result, logs, total, returned}`.
-    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
     pub fn get_log(ctx: NativeCallContext, server: TcpServer) -> RhaiResultOf<Dynamic> {
         logging::get_log(&ctx, server.log(), &U, &U)
     }
     /// The log entries, as one string joined with "\n" when `as_string` is true.
-    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
     pub fn get_log_with_as_string(
         ctx: NativeCallContext,
         server: TcpServer,
@@ -207,7 +284,7 @@ pub(super) mod server {
         logging::get_log(&ctx, server.log(), &as_string, &U)
     }
     /// The last `count` log entries.
-    #[rhai_fn(name = "GetLog", global, volatile, return_raw)]
+    #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
     pub fn get_log_with_count(
         ctx: NativeCallContext,
         server: TcpServer,

@@ -18,6 +18,7 @@ pub(super) mod settings {
         name = "GetTlsSettings",
         name = "GetTLSSettings",
         name = "ПолучитьНастройкиTls",
+        name = "ПолучитьНастройкиTLS",
         return_raw
     )]
     pub fn get_tls_settings(
@@ -32,6 +33,7 @@ pub(super) mod settings {
         name = "GetTlsSettings",
         name = "GetTLSSettings",
         name = "ПолучитьНастройкиTls",
+        name = "ПолучитьНастройкиTLS",
         return_raw
     )]
     pub fn get_tls_settings_with_ca_cert_path(
@@ -105,13 +107,21 @@ pub(super) mod settings {
     }
 
     /// Logging settings: memory, 300 entries: `#{mode: "memory", max_entries: 300}`.
-    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    #[rhai_fn(
+        name = "GetLoggingSettings",
+        name = "ПолучитьНастройкиЛогирования",
+        return_raw
+    )]
     pub fn get_logging_settings(ctx: NativeCallContext) -> RhaiResultOf<Map> {
         logging::settings_map(&ctx, &U, &U, &U)
     }
 
     /// Logging settings: to memory or not.
-    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    #[rhai_fn(
+        name = "GetLoggingSettings",
+        name = "ПолучитьНастройкиЛогирования",
+        return_raw
+    )]
     pub fn get_logging_settings_with_memory(
         ctx: NativeCallContext,
         memory: Dynamic,
@@ -120,7 +130,11 @@ pub(super) mod settings {
     }
 
     /// Logging settings with the number of entries kept in memory.
-    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    #[rhai_fn(
+        name = "GetLoggingSettings",
+        name = "ПолучитьНастройкиЛогирования",
+        return_raw
+    )]
     pub fn get_logging_settings_with_max_entries(
         ctx: NativeCallContext,
         memory: Dynamic,
@@ -130,7 +144,11 @@ pub(super) mod settings {
     }
 
     /// Logging settings with a file that every entry is appended to.
-    #[rhai_fn(name = "GetLoggingSettings", return_raw)]
+    #[rhai_fn(
+        name = "GetLoggingSettings",
+        name = "ПолучитьНастройкиЛогирования",
+        return_raw
+    )]
     pub fn get_logging_settings_with_file_path(
         ctx: NativeCallContext,
         memory: Dynamic,
