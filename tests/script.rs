@@ -499,7 +499,7 @@ fn programming_errors_throw_with_position_and_are_catchable() {
             r#"c.ReadLine((), (), -1)"#,
             "must be 0 (no limit) or positive",
         ),
-        (r#"c.ReadBinaryData("ten")"#, "max_size must be an integer"),
+        (r#"c.ReadBinaryData("ten")"#, "max_size must be a number"),
         (r#"c.SendBinaryData(42)"#, "must be a blob or a string"),
         (r#"c.ReadLine(1, 2, 3, 4, 5)"#, "its signatures are"),
         (
@@ -624,4 +624,52 @@ fn process_request_with_an_answer_too_long_for_a_string_says_so() {
     );
     assert!(out.starts_with(r#"["io", "read from "#), "{out}");
     assert!(out.contains("response_string = false"), "{out}");
+}
+
+#[test]
+fn arguments_convert_as_opis_type_conversion_does() {
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let sent = [c.SendLine(42), c.SendLine("\n", "UTF-8", "1000"), c.SendLine(#{a: 1})];
+        let n = c.ReadBinaryData("3", (), "2000");
+        let rest = c.ReadLine("UTF-8", "}", 2000.0);
+        let tls = OPI_TCP::GetTlsSettings("true");
+        let log = OPI_TCP::GetLoggingSettings("Истина", "100");
+        let s = OPI_TCP::StartServer("0", "10");
+        let next = OPI_TCP::GetNextConnectionData(s, "50", "8192");
+        [sent, n.as_string(), rest, tls.accept_invalid_certs, log.max_entries, type_of(s), next.error]
+    "#,
+    );
+    assert_eq!(
+        out,
+        r#"[[true, true, true], "42\n", "{\"a\":1}", true, 100, "TcpServer", "timeout"]"#
+    );
+}
+
+#[test]
+fn what_opi_cannot_convert_throws_in_script_words() {
+    for (code, want) in [
+        (
+            r#"OPI_TCP::StartServer(0, "ten")"#,
+            r#"pool_size must be a positive number, not the string "ten""#,
+        ),
+        (
+            r#"OPI_TCP::GetTlsSettings("perhaps")"#,
+            r#"not the string "perhaps""#,
+        ),
+        (
+            r#"OPI_TCP::GetLoggingSettings(true, [])"#,
+            "max_entries must be a number, not array",
+        ),
+    ] {
+        let e = eval(code).expect_err(code);
+        assert!(e.contains(want), "{code}: {e}");
+        assert!(
+            !e.contains("DynamicReadLock") && !e.contains("ImmutableString"),
+            "{e}"
+        );
+    }
 }

@@ -205,11 +205,11 @@ fn the_options_map_is_checked() {
         ),
         (
             r#"#{max_buffered: "1MB"}"#,
-            "StartServer: max_buffered must be an integer, not string",
+            r#"StartServer: max_buffered must be a number, not the string "1MB""#,
         ),
         (
             "1000",
-            "StartServer: the options must be a map such as #{max_buffered: 1048576, idle_timeout_ms: 30000}, not i64",
+            "StartServer: the options must be a map such as #{max_buffered: 1048576, idle_timeout_ms: 30000}, not int",
         ),
     ] {
         let err = eval(&format!(

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use rhai::{Dynamic, EvalAltResult, ImmutableString, NativeCallContext, Position};
 
+use super::convert;
 use super::encoding::Codec;
 
 /// What a native function returns to Rhai. Named as Rhai names it, so that `opi-tcp defs` and
@@ -26,7 +27,25 @@ pub(crate) fn throw(ctx: &NativeCallContext, msg: impl AsRef<str>) -> Box<EvalAl
 
 /// A value's type as scripts name it (`TcpClient`, `string`), not by its Rust path.
 pub(crate) fn type_name<'a>(ctx: &'a NativeCallContext, v: &'a Dynamic) -> &'a str {
-    ctx.engine().map_type_name(v.type_name())
+    match v.type_name() {
+        "i64" | "i32" => "int",
+        "f64" | "f32" => "float",
+        name => ctx.engine().map_type_name(name),
+    }
+}
+
+/// A value as an error message shows it: a short string or number as written, anything else by
+/// its script type name (never a Rust debug form).
+pub(crate) fn shown(ctx: &NativeCallContext, v: &Dynamic) -> String {
+    if let Some(s) = v.read_lock::<ImmutableString>() {
+        let mut s: String = s.chars().take(40).collect();
+        s = format!("{s:?}");
+        return format!("the string {s}");
+    }
+    if v.is_int() || v.is_float() || v.is_bool() {
+        return v.to_string();
+    }
+    type_name(ctx, v).to_string()
 }
 
 /// Ctrl-C during a blocking call: stop the script (not catchable by `try`).
@@ -42,14 +61,14 @@ pub(crate) fn timeout(
 ) -> RhaiResultOf<Option<Duration>> {
     let ms = if v.is_unit() {
         default_ms as i64
-    } else if let Ok(n) = v.as_int() {
+    } else if let Some(n) = convert::number(v) {
         n
     } else {
         return Err(throw(
             ctx,
             format!(
-                "the timeout must be an integer of milliseconds, not {}",
-                type_name(ctx, v)
+                "the timeout must be a number of milliseconds, not {}",
+                shown(ctx, v)
             ),
         ));
     };
@@ -68,14 +87,17 @@ pub(crate) fn max_size(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<Opt
     if v.is_unit() {
         return Ok(None);
     }
-    match v.as_int() {
-        Ok(0) => Ok(None),
-        Ok(n) if n > 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
-        Ok(n) => Err(throw(
+    match convert::number(v) {
+        Some(0) => Ok(None),
+        Some(n) if n > 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+        Some(n) => Err(throw(
             ctx,
             format!("max_size must be 0 (no limit) or positive, not {n}"),
         )),
-        Err(t) => Err(throw(ctx, format!("max_size must be an integer, not {t}"))),
+        None => Err(throw(
+            ctx,
+            format!("max_size must be a number, not {}", shown(ctx, v)),
+        )),
     }
 }
 
@@ -149,8 +171,12 @@ pub(crate) fn flag(
     if v.is_unit() {
         return Ok(default);
     }
-    v.as_bool()
-        .map_err(|t| throw(ctx, format!("{what} must be true or false, not {t}")))
+    convert::boolean(v).ok_or_else(|| {
+        throw(
+            ctx,
+            format!("{what} must be true or false, not {}", shown(ctx, v)),
+        )
+    })
 }
 
 /// An integer argument; `()` takes the default.
@@ -163,11 +189,15 @@ pub(crate) fn int(
     if v.is_unit() {
         return Ok(default);
     }
-    v.as_int()
-        .map_err(|t| throw(ctx, format!("{what} must be an integer, not {t}")))
+    convert::number(v).ok_or_else(|| {
+        throw(
+            ctx,
+            format!("{what} must be a number, not {}", shown(ctx, v)),
+        )
+    })
 }
 
-/// An optional string argument: `()` is `None`.
+/// An optional string argument: `()` is `None`; numbers become their text (OPI's GetLine).
 pub(crate) fn opt_string(
     ctx: &NativeCallContext,
     v: &Dynamic,
@@ -176,9 +206,9 @@ pub(crate) fn opt_string(
     if v.is_unit() {
         return Ok(None);
     }
-    match v.read_lock::<ImmutableString>() {
-        Some(s) => Ok(Some(s.to_string())),
-        None => Err(throw(
+    match convert::text(v) {
+        Some(s) if !v.is_map() && !v.is_array() => Ok(Some(s)),
+        _ => Err(throw(
             ctx,
             format!("{what} must be a string, not {}", type_name(ctx, v)),
         )),

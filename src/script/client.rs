@@ -97,7 +97,8 @@ pub(crate) fn send_line(
 ) -> RhaiResultOf<bool> {
     let codec = args::encoding(ctx, encoding)?;
     let timeout = args::timeout(ctx, timeout, IO_TIMEOUT_MS)?;
-    let Some(text) = text.read_lock::<ImmutableString>().map(|s| s.clone()) else {
+    // OPI's GetLine: numbers as their text, blobs as UTF-8, maps and arrays as JSON.
+    let Some(text) = super::convert::text(text) else {
         return Err(throw(
             ctx,
             format!(

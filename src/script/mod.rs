@@ -11,6 +11,7 @@ mod args;
 mod assert;
 mod client;
 mod conversation;
+mod convert;
 mod defaults;
 mod encoding;
 mod fallback;

@@ -24,10 +24,7 @@ fn block<T>(ctx: &NativeCallContext, fut: impl std::future::Future<Output = T>) 
 
 /// A connection id: an integer, or the same as a numeric string.
 pub(crate) fn conn_id(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<u64> {
-    let n = v.as_int().ok().or_else(|| {
-        v.read_lock::<ImmutableString>()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-    });
+    let n = super::convert::number(v);
     match n {
         Some(n) if n > 0 => Ok(n as u64),
         _ => Err(throw(
@@ -39,7 +36,7 @@ pub(crate) fn conn_id(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<u64>
 
 /// Where to listen: a port (all IPv4 interfaces, as OPI), or `"ip:port"` (`"127.0.0.1:0"`).
 fn bind_address(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<SocketAddr> {
-    if let Ok(port) = v.as_int() {
+    if let Some(port) = super::convert::number(v) {
         return u16::try_from(port)
             .map(|p| SocketAddr::from(([0, 0, 0, 0], p)))
             .map_err(|_| {
@@ -135,12 +132,15 @@ pub(crate) fn start_server(
     let pool = if pool.is_unit() {
         SERVER_POOL
     } else {
-        match pool.as_int() {
-            Ok(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
+        match super::convert::number(pool) {
+            Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
             _ => {
                 return Err(throw(
                     ctx,
-                    format!("pool_size must be a positive integer, not {pool}"),
+                    format!(
+                        "pool_size must be a positive number, not {}",
+                        args::shown(ctx, pool)
+                    ),
                 ));
             }
         }
