@@ -520,3 +520,27 @@ fn the_server_and_logging_answer_to_their_russian_names() {
         r#"["привет\n", 1, true, "ok\n", false, true, true, true, "TCPServer", "map"]"#
     );
 }
+
+#[test]
+fn server_functions_given_something_else_answer_as_opi() {
+    let out = eval_str(
+        "",
+        r#"
+        let taken = OPI_TCP::StartServer("127.0.0.1:0");
+        let failed = OPI_TCP::StartServer(`127.0.0.1:${taken.port}`);
+        [OPI_TCP::StopServer(failed), OPI_TCP::GetConnectionList(42),
+         OPI_TCP::SendData("x", 1, "data"), OPI_TCP::GetNextConnectionData((), 10),
+         OPI_TCP::ПолучитьЛог(#{})].map(|r| `${r.result} ${r.error} ${r.kind}`)
+    "#,
+    );
+    let line = "false The passed value is not a server object settings";
+    assert_eq!(
+        out,
+        format!(r#"["{line}", "{line}", "{line}", "{line}", "{line}"]"#)
+    );
+    // A real server with a wrong argument is still a programming error.
+    let e =
+        eval(r#"let s = OPI_TCP::StartServer("127.0.0.1:0"); OPI_TCP::SendData(s, 1, 2, 3, 4)"#)
+            .unwrap_err();
+    assert!(e.contains("its signatures are"), "{e}");
+}

@@ -6,12 +6,17 @@
 //! variants the one with the fewest `Dynamic` parameters, so a catch-all runs only when nothing
 //! else fits. It throws a catchable error at the call position that lists the real signatures,
 //! and says so when the "connection" passed is in fact the error map of a failed connect.
+//!
+//! A server function given something that is not a server answers as OPI's generic server does,
+//! with `#{result: false, error: "The passed value is not a server object", kind: "settings"}`.
 
 use std::collections::BTreeMap;
 
 use rhai::{Dynamic, FuncRegistration, Map, Module, NativeCallContext};
 
 use super::args::{self, RhaiResultOf, throw};
+use super::tcp_client::TcpClient;
+use super::tcp_server::TcpServer;
 
 /// A name's documented signatures, and the arities at which a real all-`Dynamic` overload exists.
 /// Catch-alls are registered up to this many arguments (and one past the longest signature).
@@ -21,6 +26,8 @@ const MAX_ARITY: usize = 7;
 struct Overloads {
     signatures: Vec<String>,
     all_dynamic: Vec<usize>,
+    /// Arities at which a signature takes a `TcpServer` first: a server function.
+    server_arities: Vec<usize>,
 }
 
 pub(crate) fn add_signature_fallbacks(module: &mut Module) {
@@ -34,6 +41,9 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
         let entry = by_name.entry(name.to_string()).or_default();
         if params.iter().all(|p| p.ends_with(": Dynamic")) {
             entry.all_dynamic.push(params.len());
+        }
+        if params.first().is_some_and(|p| p.ends_with("TcpServer")) {
+            entry.server_arities.push(params.len());
         }
         entry.signatures.push(super::readable_signature(&sig));
     }
@@ -52,9 +62,41 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
         );
         for arity in 0..=MAX_ARITY.max(max + 1) {
             if !overloads.all_dynamic.contains(&arity) {
-                register(module, &name, arity, help.clone());
+                let server = overloads.server_arities.contains(&arity);
+                register(module, &name, arity, Fallback::new(help.clone(), server));
             }
         }
+    }
+}
+
+/// What a catch-all does: OPI's answer for a server function given something that is not a
+/// server (a value, not an exception), or else the list of signatures.
+#[derive(Clone)]
+struct Fallback {
+    help: String,
+    server: bool,
+}
+
+impl Fallback {
+    fn new(help: String, server: bool) -> Self {
+        Fallback { help, server }
+    }
+
+    fn answer(&self, ctx: &NativeCallContext, args: &[&Dynamic]) -> RhaiResultOf<Dynamic> {
+        let first = args.first();
+        let not_a_handle = first.is_some_and(|a| !a.is::<TcpServer>() && !a.is::<TcpClient>());
+        if self.server && not_a_handle {
+            // OPI_GenericServer's NotAddinParameterError, with our kind.
+            let mut m = Map::new();
+            m.insert("result".into(), false.into());
+            m.insert(
+                "error".into(),
+                "The passed value is not a server object".into(),
+            );
+            m.insert("kind".into(), "settings".into());
+            return Ok(m.into());
+        }
+        Err(explain(ctx, &self.help, args))
     }
 }
 
@@ -71,7 +113,7 @@ fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::
     throw(ctx, msg)
 }
 
-fn register(module: &mut Module, name: &str, arity: usize, help: String) {
+fn register(module: &mut Module, name: &str, arity: usize, fallback: Fallback) {
     let reg = || {
         FuncRegistration::new(name)
             .in_global_namespace()
@@ -80,7 +122,7 @@ fn register(module: &mut Module, name: &str, arity: usize, help: String) {
     macro_rules! arity {
         ($($a:ident),*) => {
             reg().set_into_module(module, move |ctx: NativeCallContext, $($a: Dynamic),*| -> RhaiResultOf<Dynamic> {
-                Err(explain(&ctx, &help, &[$(&$a),*]))
+                fallback.answer(&ctx, &[$(&$a),*])
             })
         };
     }

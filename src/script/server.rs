@@ -51,7 +51,8 @@ fn bind_address(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<SocketAddr
             throw(
                 ctx,
                 format!(
-                    "listen on a port, or on \"ip:port\" such as \"127.0.0.1:0\", not {text:?}"
+                    "listen on a port, or on \"ip:port\" such as \"127.0.0.1:0\", not {:?}",
+                    text.as_str()
                 ),
             )
         }),
