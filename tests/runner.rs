@@ -59,7 +59,7 @@ fn reports_each_test_and_ends_with_the_counts() {
         "{out}"
     );
     assert!(
-        out.contains("expected: 5 (i64)") && out.contains("actual: 4 (i64)"),
+        out.contains("expected: 5 (int)") && out.contains("actual: 4 (int)"),
         "{out}"
     );
     assert!(

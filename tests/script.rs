@@ -673,3 +673,19 @@ fn what_opi_cannot_convert_throws_in_script_words() {
         );
     }
 }
+
+#[test]
+fn an_empty_proxy_map_means_no_proxy_and_ansi_is_windows_1251() {
+    let a = echo();
+    let out = eval_str(
+        a,
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR, (), #{});
+        c.SendLine("Привет\n", "ANSI");
+        let raw = c.ReadBinaryData(7, (), 2000);
+        c.SendLine("Я\n", "OEM");
+        [type_of(c), raw.len(), raw[0], c.ReadLine("oem", "\n", 2000)]
+    "#,
+    );
+    assert_eq!(out, r#"["TcpClient", 7, 207, "Я\n"]"#);
+}

@@ -544,3 +544,28 @@ fn server_functions_given_something_else_answer_as_opi() {
             .unwrap_err();
     assert!(e.contains("its signatures are"), "{e}");
 }
+
+#[test]
+fn server_maps_carry_opis_fields_and_phrases() {
+    let out = eval_str(
+        "",
+        r#"
+        let s = OPI_TCP::StartServer("127.0.0.1:0");
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);
+        c.SendLine("hi\n");
+        let d = s.GetNextConnectionData(2000);
+        let id = d.connectionId;
+        s.CompleteSend(id);
+        let entry = s.GetConnectionList().connections[0];
+        let late = s.SendData(id, "x");
+        let unknown = s.SendData(999, "x");
+        c.CloseConnection();
+        sleep(100);
+        let after = s.GetConnectionList();
+        [d.active, d.address.starts_with("127.0.0.1:"), entry.canRead, entry.canWrite,
+         late.error.starts_with("Write half is closed"), unknown.error.starts_with("No connection found!"),
+         after.connections.len()]
+    "#,
+    );
+    assert_eq!(out, "[true, true, true, false, true, true, 0]");
+}

@@ -1,5 +1,5 @@
 //! Text encodings of `SendLine` / `ReadLine`: every WHATWG label that `encoding_rs` knows
-//! (`windows-1251`, `koi8-r`, `cp866`, `utf-16le`, …), case-insensitive.
+//! (`windows-1251`, `koi8-r`, `cp866`, `utf-16le`, …), case-insensitive, and 1C's `ANSI` / `OEM`.
 //!
 //! `encoding_rs` decodes UTF-16 but cannot encode it (its encoder falls back to UTF-8), so UTF-16
 //! is encoded here by hand. Decoding never fails: undecodable bytes become U+FFFD. A BOM is not
@@ -13,9 +13,17 @@ pub(crate) struct Codec(&'static Encoding);
 impl Codec {
     pub(crate) const UTF8: Codec = Codec(encoding_rs::UTF_8);
 
-    /// Looks an encoding up by any of its labels.
+    /// Looks an encoding up by any of its labels, or by 1C's names for the system code pages:
+    /// `ANSI` (windows-1251) and `OEM` (cp866), as on a Russian Windows, where OPI runs.
     pub(crate) fn for_label(label: &str) -> Result<Codec, String> {
-        Encoding::for_label(label.trim().as_bytes())
+        let label = label.trim();
+        if label.eq_ignore_ascii_case("ansi") {
+            return Ok(Codec(encoding_rs::WINDOWS_1251));
+        }
+        if label.eq_ignore_ascii_case("oem") {
+            return Ok(Codec(encoding_rs::IBM866));
+        }
+        Encoding::for_label(label.as_bytes())
             .map(Codec)
             .ok_or_else(|| {
                 format!(
@@ -109,6 +117,14 @@ mod tests {
             Codec::UTF8.decode_within(b"abc".to_vec(), 3),
             ("abc".into(), vec![])
         );
+    }
+
+    #[test]
+    fn ansi_and_oem_are_the_russian_code_pages() {
+        let ansi = Codec::for_label("ANSI").unwrap();
+        let oem = Codec::for_label("oem").unwrap();
+        assert_eq!(ansi.encode("Я"), [0xdf]);
+        assert_eq!(oem.encode("Я"), [0x9f]);
     }
 
     #[test]

@@ -5,9 +5,20 @@ use rhai::Map;
 
 use crate::net;
 
-/// OPI's failure map, plus our `kind`: `#{result: false, error: "…", kind: "…"}`.
+/// OPI's failure map, plus our `kind`: `#{result: false, error: "…", kind: "…"}`. Where OPI's
+/// add-in answers with a fixed phrase that a ported script may compare, the text starts with it.
 pub(crate) fn error_map(e: &net::Error) -> Map {
-    failure(&e.to_string(), e.kind().as_str())
+    let phrase = if e.detail().starts_with("no connection with id") {
+        Some("No connection found!")
+    } else if e.detail().contains("write half") {
+        Some("Write half is closed")
+    } else {
+        None
+    };
+    match phrase {
+        Some(p) => failure(&format!("{p} ({e})"), e.kind().as_str()),
+        None => failure(&e.to_string(), e.kind().as_str()),
+    }
 }
 
 /// `#{result: true}`, which success maps extend.

@@ -162,11 +162,21 @@ pub(crate) fn stop_server(ctx: &NativeCallContext, srv: &TcpServer) -> RhaiResul
     Ok(ok())
 }
 
-/// `#{result: true, connectionId, message}`: what a server read returns.
-fn data_map(id: u64, data: &[u8]) -> Map {
+/// `#{result: true, connectionId, message, active, address}`: what a server read returns;
+/// `active` is whether the client may still send (OPI's field), `address` its `ip:port`.
+fn data_map(srv: &TcpServer, id: u64, data: &[u8]) -> Map {
     let mut m = ok();
     m.insert("connectionId".into(), (id as i64).into());
     m.insert("message".into(), Dynamic::from_blob(data.to_vec()));
+    let info = srv.server().info(id);
+    m.insert(
+        "active".into(),
+        info.as_ref().is_some_and(|i| i.receiving).into(),
+    );
+    m.insert(
+        "address".into(),
+        info.map_or(String::new(), |i| i.peer.to_string()).into(),
+    );
     m
 }
 
@@ -179,7 +189,7 @@ pub(crate) fn get_next_connection_data(
     let timeout = args::timeout(ctx, timeout, SERVER_WAIT_MS)?;
     let max = max_size(ctx, max)?;
     Ok(match block(ctx, srv.server().next_data(timeout, max))? {
-        Ok(Some((id, data))) => data_map(id, &data),
+        Ok(Some((id, data))) => data_map(srv, id, &data),
         Ok(None) => timeout_map(),
         Err(e) => error_map(&e),
     })
@@ -197,7 +207,7 @@ pub(crate) fn get_connection_data(
     let max = max_size(ctx, max)?;
     Ok(
         match block(ctx, srv.server().connection_data(id, timeout, max))? {
-            Ok(Some(data)) => data_map(id, &data),
+            Ok(Some(data)) => data_map(srv, id, &data),
             Ok(None) => timeout_map(),
             Err(e) => error_map(&e),
         },
@@ -260,6 +270,9 @@ pub(crate) fn get_connection_list(srv: &TcpServer) -> Map {
                     m.insert("connectionId".into(), (c.id as i64).into());
                     m.insert("address".into(), c.peer.to_string().into());
                     m.insert("receiving".into(), c.receiving.into());
+                    // OPI's names for what the connection can still do.
+                    m.insert("canRead".into(), (c.receiving || c.buffered > 0).into());
+                    m.insert("canWrite".into(), c.sending.into());
                     m.insert("buffered".into(), (c.buffered as i64).into());
                     m.into()
                 })

@@ -154,9 +154,10 @@ pub(crate) fn proxy_settings_map(
     m
 }
 
-/// A proxy setting: a map from `GetProxySettings`, a proxy URL string, or `()` / `""` for none.
+/// A proxy setting: a map from `GetProxySettings`, a proxy URL string, or `()` / `""` / `#{}`
+/// (OPI's unfilled structure) for none.
 pub(crate) fn proxy_config(v: &Dynamic, peer: &str) -> net::Result<Option<ProxyConfig>> {
-    if v.is_unit() || is_empty_string(v) {
+    if v.is_unit() || is_empty_string(v) || v.read_lock::<Map>().is_some_and(|m| m.is_empty()) {
         return Ok(None);
     }
     if let Some(url) = v.read_lock::<ImmutableString>() {

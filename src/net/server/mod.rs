@@ -53,7 +53,19 @@ pub struct ConnectionInfo {
     pub peer: SocketAddr,
     /// The client has not closed its sending side (and receiving was not finished).
     pub receiving: bool,
+    /// The script may still send (CompleteSend was not called).
+    pub sending: bool,
     pub buffered: usize,
+}
+
+fn info(id: u64, c: &state::Conn) -> ConnectionInfo {
+    ConnectionInfo {
+        id,
+        peer: c.peer,
+        receiving: !(c.eof || c.stopped_reading),
+        sending: !c.write_closed,
+        buffered: c.buf.len(),
+    }
 }
 
 pub struct Server {
@@ -254,16 +266,12 @@ impl Server {
         self.check_running(Phase::Read)?;
         let mut state = lock(&self.shared);
         state.conns.retain(|_, c| !(c.eof && c.buf.is_empty()));
-        Ok(state
-            .conns
-            .iter()
-            .map(|(id, c)| ConnectionInfo {
-                id: *id,
-                peer: c.peer,
-                receiving: !(c.eof || c.stopped_reading),
-                buffered: c.buf.len(),
-            })
-            .collect())
+        Ok(state.conns.iter().map(|(id, c)| info(*id, c)).collect())
+    }
+
+    /// Connection `id` as the list shows it, if it is there.
+    pub fn info(&self, id: u64) -> Option<ConnectionInfo> {
+        lock(&self.shared).conns.get(&id).map(|c| info(id, c))
     }
 
     /// Restarts connection `id`'s idle clock.
