@@ -689,3 +689,31 @@ fn an_empty_proxy_map_means_no_proxy_and_ansi_is_windows_1251() {
     );
     assert_eq!(out, r#"["TcpClient", 7, 207, "Я\n"]"#);
 }
+
+#[test]
+fn opis_data_parameters_take_files_and_collections() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("payload.bin");
+    std::fs::write(&file, b"FROM-A-FILE\n").unwrap();
+    let (a, got) = recorder();
+    let out = eval_with(
+        &[
+            ("ADDR", a.to_string().into()),
+            ("FILE", file.display().to_string().into()),
+        ],
+        r#"
+        let c = OPI_TCP::CreateConnection(ADDR);
+        let r = [c.SendBinaryData(FILE), c.SendBinaryData(#{k: [1, "x"]}), c.SendBinaryData("plain text"),
+                 c.SendAfter("never", FILE, 0).sent];
+        c.FinishSending();
+        r
+    "#,
+    )
+    .unwrap();
+    assert_eq!(out.to_string(), "[true, true, true, false]");
+    let sent = got.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        String::from_utf8(sent).unwrap(),
+        "FROM-A-FILE\n{\"k\":[1,\"x\"]}plain text"
+    );
+}

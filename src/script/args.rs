@@ -161,6 +161,36 @@ pub(crate) fn data(ctx: &NativeCallContext, v: Dynamic) -> RhaiResultOf<Vec<u8>>
     }
 }
 
+/// Data as OPI's `GetBinaryData` reads it, for SendBinaryData, SendData and ProcessRequest: a
+/// blob; a string that names an existing file (its bytes); a map or array (its JSON text); any
+/// other string (its UTF-8 bytes). OPI's URL download and Base64 guessing are left out.
+pub(crate) fn opi_data(ctx: &NativeCallContext, v: Dynamic) -> RhaiResultOf<Vec<u8>> {
+    if v.is_map() || v.is_array() {
+        let mut text = String::new();
+        convert::json(&v, &mut text);
+        return Ok(text.into_bytes());
+    }
+    if let Some(path) = v.read_lock::<ImmutableString>().map(|s| s.clone()) {
+        let p = std::path::Path::new(path.as_str());
+        // A short string only: a long text is data, and the check costs a syscall.
+        if !path.is_empty() && path.len() < 4096 && !path.contains('\n') && p.is_file() {
+            let cap = read_cap(ctx) as u64;
+            let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            if size > cap {
+                return Err(throw(
+                    ctx,
+                    format!(
+                        "the file {path} ({size} bytes) is larger than a blob can hold ({cap} bytes)"
+                    ),
+                ));
+            }
+            return std::fs::read(p)
+                .map_err(|e| throw(ctx, format!("reading the file {path}: {e}")));
+        }
+    }
+    data(ctx, v)
+}
+
 /// A boolean flag; `()` takes the default.
 pub(crate) fn flag(
     ctx: &NativeCallContext,

@@ -81,7 +81,7 @@ pub(crate) fn send_binary_data(
     data: Dynamic,
     timeout: &Dynamic,
 ) -> RhaiResultOf<bool> {
-    let bytes = args::data(ctx, data)?;
+    let bytes = args::opi_data(ctx, data)?;
     let timeout = args::timeout(ctx, timeout, IO_TIMEOUT_MS)?;
     client
         .send(&bytes, timeout)
@@ -189,7 +189,7 @@ pub(crate) fn process_request(
     tls: &Dynamic,
     proxy: &Dynamic,
 ) -> RhaiResultOf<Dynamic> {
-    let bytes = args::data(ctx, data.clone())?;
+    let bytes = args::opi_data(ctx, data.clone())?;
     let as_string = args::flag(ctx, response_string, "response_string", true)?;
     let client = match open(ctx, address, tls, proxy, &Dynamic::UNIT)? {
         Ok(c) => c,

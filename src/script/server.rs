@@ -221,7 +221,7 @@ pub(crate) fn send_data(
     data: &Dynamic,
 ) -> RhaiResultOf<Map> {
     let id = conn_id(ctx, id)?;
-    let bytes = args::data(ctx, data.clone())?;
+    let bytes = args::opi_data(ctx, data.clone())?;
     Ok(result_map(block(
         ctx,
         srv.server()
