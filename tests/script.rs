@@ -279,7 +279,7 @@ fn last_error_is_sticky_and_send_after_close_fails() {
     "#,
     );
     assert!(
-        out.starts_with(r#"[(), false, "closed", "send to 127.0.0.1:"#),
+        out.starts_with(r#"[(), false, "closed", "No connection found! (send to 127.0.0.1:"#),
         "{out}"
     );
     assert!(out.contains("the connection is closed"), "{out}");

@@ -8,7 +8,9 @@ use crate::net;
 /// OPI's failure map, plus our `kind`: `#{result: false, error: "…", kind: "…"}`. Where OPI's
 /// add-in answers with a fixed phrase that a ported script may compare, the text starts with it.
 pub(crate) fn error_map(e: &net::Error) -> Map {
-    let phrase = if e.detail().starts_with("no connection with id") {
+    let phrase = if e.detail().starts_with("no connection with id")
+        || e.detail() == "the connection is closed"
+    {
         Some("No connection found!")
     } else if e.detail().contains("write half") {
         Some("Write half is closed")
