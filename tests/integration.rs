@@ -1,5 +1,7 @@
 //! The one integration-test binary (ripgrep's shape: one module per area, one comment each).
 
+// The byte helpers: encodings, hex, hexdump, pack/unpack against Python's struct.
+mod bytes;
 // The command line: eval, run, request, functions and defs, the REPL, Ctrl-C.
 mod cli;
 // Expect, SendAfter, ReadAvailable, ReadUntilQuiet and the stream properties.

@@ -13,7 +13,7 @@ use super::session::Session;
 use crate::net;
 
 /// `params` lists the parameters and then the return type, as Rhai's metadata wants it.
-fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
+pub(super) fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
     FuncRegistration::new(name)
         .with_volatility(true)
         .with_params_info(params)

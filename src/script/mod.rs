@@ -9,6 +9,7 @@
 
 mod args;
 mod assert;
+mod bytes;
 mod client;
 mod conversation;
 mod convert;
@@ -23,6 +24,7 @@ mod helpers;
 mod logging;
 mod opi_tcp;
 mod outcome;
+mod pack;
 mod run;
 mod server;
 mod session;
@@ -113,6 +115,8 @@ fn bare_engine(session: Session) -> Engine {
     engine.register_fn("to_debug", |s: &mut TcpServer| format!("{s:?}"));
     helpers::register(&mut engine);
     conversation::register(&mut engine);
+    bytes::register(&mut engine);
+    pack::register(&mut engine);
     assert::register(&mut engine);
     engine
 }
