@@ -16,6 +16,8 @@ mod net;
 mod opi;
 // Every test against the real peers of ../shared/test-peers (only with OPI_TCP_PEERS=1).
 mod peers;
+// The real-protocol scripts (Redis, memcached, HTTP, SMTP, a filter) against stand-ins.
+mod protocols;
 // SOCKS5/4/4a and HTTP CONNECT through well-behaved and misbehaving fake proxies.
 mod proxy;
 // The test runner: reports, PARAMS, deadlines, JUnit.

@@ -9,6 +9,11 @@ const RUN_ELSEWHERE: &[(&str, &str)] = &[
     ("tls_echo.rhai", "tests/tls.rs"),
     ("socks5_tls.rhai", "tests/proxy.rs"),
     ("http_connect.rhai", "tests/proxy.rs"),
+    ("redis.rhai", "tests/protocols.rs"),
+    ("memcached.rhai", "tests/protocols.rs"),
+    ("http_get.rhai", "tests/protocols.rs"),
+    ("smtp.rhai", "tests/protocols.rs"),
+    ("pipe.rhai", "tests/protocols.rs"),
 ];
 
 fn run(script: &str, args: &[String]) -> assert_cmd::assert::Assert {

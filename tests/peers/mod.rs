@@ -1,10 +1,12 @@
 //! Every test against the real loopback peers of `../shared/test-peers`, here and in the
 //! submodules: echo and banner servers (socat on 17001 and 17002) below, TLS servers in `tls`,
-//! proxies in `proxy`, OPI's suites in `opi`. Each is `#[ignore]`d, so a bare `cargo test` shows
+//! proxies in `proxy`, OPI's suites in `opi`, Redis, memcached and an HTTP server in
+//! `protocols`. Each is `#[ignore]`d, so a bare `cargo test` shows
 //! them as ignored; `.ci/run` starts the peers and runs them with `OPI_TCP_PEERS=1 … --ignored`
 //! (`common::require_peers`).
 
 mod opi;
+mod protocols;
 mod proxy;
 mod tls;
 
