@@ -24,5 +24,8 @@ mod scripts;
 mod server;
 // A server's limits: one buffer budget for all connections, the idle timeout, the options map.
 mod server_limits;
+// The first hour: syntax errors at their cause, `.result`, raw strings, completions, the man page,
+// request's progress line.
+mod usability;
 // TLS: verification, names, client certificates, close_notify, against rcgen peers.
 mod tls;

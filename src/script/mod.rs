@@ -9,6 +9,7 @@
 
 mod args;
 mod assert;
+mod brackets;
 mod client;
 mod defaults;
 mod encoding;
@@ -103,6 +104,8 @@ fn bare_engine(session: Session) -> Engine {
         })
     });
     engine.register_type_with_name::<TcpClient>("TcpClient");
+    // OPI's idiom `if !c.result` works for both outcomes: a failed connect is a `result: false` map.
+    engine.register_get("result", |_: &mut TcpClient| true);
     engine.register_fn("to_string", |c: &mut TcpClient| format!("{c:?}"));
     engine.register_fn("to_debug", |c: &mut TcpClient| format!("{c:?}"));
     engine.register_type_with_name::<TcpServer>("TcpServer");

@@ -1,7 +1,7 @@
 //! Running a script source and reporting how it ended: the source with its display name,
 //! `ARGV`, a `#!` line, and a failure rendered with the file name, the source line and a caret.
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, Scope};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Position, Scope};
 
 /// A script source with its display name.
 pub struct Source<'a> {
@@ -95,8 +95,8 @@ pub fn render(src: &Source, err: &EvalAltResult) -> String {
 }
 
 fn render_plain(src: &Source, err: &EvalAltResult) -> String {
-    let pos = innermost(err).position();
-    let message = message(err);
+    let (pos, message) =
+        at_open_bracket(src, err).unwrap_or_else(|| (innermost(err).position(), message(err)));
     let (Some(line), col) = (pos.line(), pos.position()) else {
         return format!("{}: {message}", src.name);
     };
@@ -118,6 +118,28 @@ fn render_plain(src: &Source, err: &EvalAltResult) -> String {
         }
     }
     out
+}
+
+/// A syntax error where the input ends (a line that does not exist, so nothing to show) is
+/// shown at the bracket left open, when there is one.
+fn at_open_bracket(src: &Source, err: &EvalAltResult) -> Option<(Position, String)> {
+    let EvalAltResult::ErrorParsing(_, pos) = err else {
+        return None;
+    };
+    let text = strip_shebang(src.text);
+    if pos
+        .line()
+        .is_some_and(|l| text.lines().nth(l - 1).is_some())
+    {
+        return None;
+    }
+    let (line, col, bracket) = super::brackets::unclosed(text)?;
+    let message = format!(
+        "{}; the input ends before this '{bracket}' is closed",
+        message(err)
+    );
+    let pos = Position::new(u16::try_from(line).ok()?, u16::try_from(col).ok()?);
+    Some((pos, message))
 }
 
 /// A value as the REPL and `eval` print it: strings as they are, everything else in its debug
