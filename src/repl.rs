@@ -27,6 +27,7 @@ use rustyline::{Config, Context, Editor, Helper};
 
 const HELP: &str = "\
 Enter Rhai code; an input continues while brackets or a string are open.
+Backtick strings are raw: `a\\n` is a backslash and an n; use \"a\\n\" for bytes to send.
   :help              this text
   :functions [TEXT]  script functions (with signatures), optionally filtered
   :vars              variables in scope

@@ -41,3 +41,75 @@ fn a_connection_answers_result_true_as_a_failed_one_answers_false() {
     .unwrap();
     assert_eq!(out.to_string(), r#"[true, false, "connected"]"#);
 }
+
+/// `.rhai` files and the ```` ```rhai ```` blocks of the READMEs under `dir`.
+fn rhai_sources(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() && !name.starts_with('.') && name != "target" && name != "fuzz" {
+            rhai_sources(&path, out);
+        } else if name.ends_with(".rhai") {
+            out.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+        } else if name == "README.md" {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for block in text.split("```rhai\n").skip(1) {
+                let code = block.split("```").next().unwrap_or_default();
+                out.push((path.clone(), code.to_string()));
+            }
+        }
+    }
+}
+
+/// The backtick strings of Rhai `code` that contain a backslash (comments and `"…"` skipped).
+fn raw_escapes(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                while let Some(s) = chars.next() {
+                    match s {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                while chars.peek().is_some_and(|&s| s != '\n') {
+                    chars.next();
+                }
+            }
+            '`' => {
+                let literal: String = chars.by_ref().take_while(|&s| s != '`').collect();
+                if literal.contains('\\') {
+                    found.push(literal);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Backtick strings are raw: `\r\n` in one goes on the wire as four characters. No example may
+/// teach that by accident.
+#[test]
+fn no_example_puts_an_escape_in_a_raw_backtick_string() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    rhai_sources(root, &mut sources);
+    assert!(sources.len() > 5, "found only {} sources", sources.len());
+    for (path, code) in &sources {
+        let bad = raw_escapes(code);
+        assert!(bad.is_empty(), "{}: {bad:?}", path.display());
+    }
+    assert_eq!(raw_escapes(r#"// `\n`"#), Vec::<String>::new());
+    assert_eq!(
+        raw_escapes(r#"let s = "`\n`"; c.SendLine(`*${n}\r\n`)"#),
+        [r"*${n}\r\n"]
+    );
+}
