@@ -94,6 +94,16 @@ pub(crate) enum Command {
     /// Write Rhai definition files (.d.rhai) for editors into DIR
     #[command(after_help = "Example:\n  opi-tcp defs .rhai-defs")]
     Defs { dir: PathBuf },
+    /// Print a completion script for a shell
+    #[command(
+        after_help = "Examples:\n  opi-tcp completions bash > ~/.local/share/bash-completion/completions/opi-tcp\n  \
+                      opi-tcp completions zsh > ~/.zfunc/_opi-tcp\n  \
+                      opi-tcp completions fish > ~/.config/fish/completions/opi-tcp.fish"
+    )]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  opi-tcp man > ~/.local/share/man/man1/opi-tcp.1")]
+    Man,
 }
 
 #[derive(Args)]
@@ -145,4 +155,9 @@ pub(crate) struct RequestArgs {
 /// Parses the command line (clap prints help or a usage error and exits by itself).
 pub(crate) fn parse() -> Cli {
     Cli::parse()
+}
+
+/// The command line's description, for completion scripts and the man page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }

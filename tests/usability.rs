@@ -113,3 +113,26 @@ fn no_example_puts_an_escape_in_a_raw_backtick_string() {
         [r"*${n}\r\n"]
     );
 }
+
+#[test]
+fn completions_for_each_shell_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = opi().args(["completions", shell]).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert!(text.len() > 500, "{shell}: {text}");
+        assert!(
+            text.contains("request") && text.contains("completions"),
+            "{shell}: {text}"
+        );
+    }
+    opi().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_prints_a_roff_page() {
+    let out = opi().arg("man").assert().success();
+    let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{page}");
+    assert!(page.contains(".TH opi-tcp 1"), "{page}");
+    assert!(page.contains("request"), "{page}");
+}

@@ -5,6 +5,7 @@
 mod describe;
 mod request;
 mod run;
+mod shell;
 mod test;
 
 use std::io::{self, IsTerminal};
@@ -34,6 +35,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Defs { dir }) => describe::defs(&dir),
+        Some(Command::Completions { shell }) => shell::completions(shell),
+        Some(Command::Man) => shell::man(),
         None => match cli.script {
             Some(word) if looks_like_a_command(&word) => Ok(unknown_command(&word)),
             Some(script) => run::file(session, &script, &cli.args),
@@ -52,6 +55,8 @@ const COMMANDS: &[&str] = &[
     "test",
     "functions",
     "defs",
+    "completions",
+    "man",
 ];
 
 /// A first word that is no file and does not look like one (no `.`, no `/`): a mistyped command,
