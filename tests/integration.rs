@@ -14,7 +14,7 @@ mod opi;
 mod peers;
 // SOCKS5/4/4a and HTTP CONNECT through well-behaved and misbehaving fake proxies.
 mod proxy;
-// The test runner: reports, PARAMS, deadlines, JUnit.
+// The test runner: reports, PARAMS, deadlines, JUnit, --list, --jobs, --shard.
 mod runner;
 // The script contract of the client functions.
 mod script;

@@ -29,7 +29,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Repl) => crate::repl::run(engine(session)),
         Some(Command::Eval { code }) => run::eval(session, &code),
         Some(Command::Request(args)) => request::request(session, args),
-        Some(Command::Test(args)) => test::test(session, args),
+        Some(Command::Test(args)) => test::test(session, &cli.common, args),
         Some(Command::Functions { filter }) => {
             describe::functions(filter.as_deref());
             Ok(ExitCode::SUCCESS)

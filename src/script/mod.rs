@@ -35,9 +35,10 @@ use rhai::{Dynamic, Engine};
 pub use crate::net::{
     DEFAULT_CONNECT_TIMEOUT, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
+pub use assert::is_assertion;
 pub use run::{
     Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
-    strip_shebang,
+    stopped_at, strip_shebang,
 };
 pub use session::{MemoryLimit, Session};
 pub use suggest::nearest;

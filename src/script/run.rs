@@ -1,6 +1,7 @@
 //! Running a script source and reporting how it ended: the source with its display name,
 //! `ARGV`, a `#!` line, and a failure rendered with the file name, the source line and a caret.
 
+use super::args::StoppedIn;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Position, Scope};
 
 /// A script source with its display name.
@@ -67,6 +68,24 @@ pub fn failure(src: &Source, err: &EvalAltResult) -> Failure {
     }
 }
 
+/// Where a blocking call was stopped by the interrupt, for a test past its deadline: `in
+/// ReadLine at t.rhai:12:5`, then the source line and a caret. `None` when the script was
+/// computing, not waiting (Rhai does not say where an operation-count stop happened).
+pub fn stopped_at(src: &Source, err: &EvalAltResult) -> Option<String> {
+    let EvalAltResult::ErrorTerminated(token, _) = innermost(err) else {
+        return None;
+    };
+    let call = token.read_lock::<StoppedIn>()?;
+    let pos = call.position;
+    let at = match (pos.line(), pos.position()) {
+        (Some(l), Some(c)) => format!(" at {}:{l}:{c}", src.name),
+        (Some(l), None) => format!(" at {}:{l}", src.name),
+        _ => String::new(),
+    };
+    let head = format!("in {}{at}", call.function);
+    Some(crate::net::redact(&format!("{head}{}", excerpt(src, pos))))
+}
+
 fn innermost(err: &EvalAltResult) -> &EvalAltResult {
     match err {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost(inner),
@@ -100,22 +119,32 @@ fn render_plain(src: &Source, err: &EvalAltResult) -> String {
     let (Some(line), col) = (pos.line(), pos.position()) else {
         return format!("{}: {message}", src.name);
     };
-    let mut out = match col {
+    let head = match col {
         Some(c) => format!("{}:{line}:{c}: {message}", src.name),
         None => format!("{}:{line}: {message}", src.name),
     };
-    if let Some(code) = src.text.lines().nth(line - 1) {
-        let gutter = line.to_string();
-        out.push_str(&format!("\n {gutter} | {code}"));
-        if let Some(c) = col {
-            // Rhai counts characters; a tab in the line keeps the caret aligned as a tab.
-            let pad: String = code
-                .chars()
-                .take(c.saturating_sub(1))
-                .map(|ch| if ch == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!("\n {} | {pad}^", " ".repeat(gutter.len())));
-        }
+    format!("{head}{}", excerpt(src, pos))
+}
+
+/// The source line at `pos` and a caret under its column, each on a line of its own (empty when
+/// the position has no line in the source).
+fn excerpt(src: &Source, pos: Position) -> String {
+    let Some((line, code)) = pos
+        .line()
+        .and_then(|l| Some((l, src.text.lines().nth(l - 1)?)))
+    else {
+        return String::new();
+    };
+    let gutter = line.to_string();
+    let mut out = format!("\n {gutter} | {code}");
+    if let Some(c) = pos.position() {
+        // Rhai counts characters; a tab in the line keeps the caret aligned as a tab.
+        let pad: String = code
+            .chars()
+            .take(c.saturating_sub(1))
+            .map(|ch| if ch == '\t' { '\t' } else { ' ' })
+            .collect();
+        out.push_str(&format!("\n {} | {pad}^", " ".repeat(gutter.len())));
     }
     out
 }
@@ -127,10 +156,19 @@ fn at_open_bracket(src: &Source, err: &EvalAltResult) -> Option<(Position, Strin
         return None;
     };
     let text = strip_shebang(src.text);
-    if pos
-        .line()
-        .is_some_and(|l| text.lines().nth(l - 1).is_some())
-    {
+    // Past the end, or only blanks after the position (Rhai counts characters).
+    let rest = match (pos.line(), pos.position()) {
+        (Some(l), c) => text
+            .lines()
+            .skip(l - 1)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .chars()
+            .skip(c.unwrap_or(1).saturating_sub(1))
+            .collect::<String>(),
+        _ => String::new(),
+    };
+    if !rest.trim().is_empty() {
         return None;
     }
     let (line, col, bracket) = super::brackets::unclosed(text)?;
