@@ -136,3 +136,85 @@ fn man_prints_a_roff_page() {
     assert!(page.contains(".TH opi-tcp 1"), "{page}");
     assert!(page.contains("request"), "{page}");
 }
+
+/// A peer that reads the request, then answers 300 kB and a newline in pieces, then more.
+fn big_answer() -> std::net::SocketAddr {
+    serve(|mut s| {
+        use std::io::{Read, Write};
+        let mut req = [0u8; 64];
+        let _ = s.read(&mut req);
+        for _ in 0..3 {
+            if s.write_all(&[b'x'; 100_000]).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(150));
+        }
+        let _ = s.write_all(b"end\nafter the newline");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    })
+}
+
+#[test]
+fn request_out_reads_a_long_answer_in_chunks_and_shows_no_progress_off_a_terminal() {
+    let addr = big_answer();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("answer.bin");
+    let out = opi()
+        .args([
+            "request",
+            "-a",
+            &addr.to_string(),
+            "-d",
+            "get\\n",
+            "-s",
+            "false",
+        ])
+        .arg("--out")
+        .arg(&file)
+        .assert()
+        .success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(
+        stderr,
+        format!("wrote 300004 bytes to {}\n", file.display()),
+        "{stderr:?}"
+    );
+    let answer = std::fs::read(&file).unwrap();
+    assert_eq!(answer.len(), 300_004);
+    assert!(answer.ends_with(b"xend\n"));
+}
+
+/// In a terminal (a pty from util-linux's `script`), the count and the rate are redrawn with `\r`.
+#[test]
+fn request_out_shows_bytes_and_rate_on_a_terminal() {
+    let addr = big_answer();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("answer.bin");
+    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
+    let cmd = format!(
+        "{} request -a {addr} -d 'get\\n' --out {}",
+        bin.display(),
+        file.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &cmd, "/dev/null"])
+        .env("TERM", "dumb")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("util-linux `script` gives the request a terminal");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("request did not finish");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.contains("\r293.0 KiB received, "), "{out:?}");
+    assert!(out.contains("/s"), "{out:?}");
+    assert!(out.contains("wrote 300004 bytes to"), "{out:?}");
+}
