@@ -25,8 +25,9 @@
 //!
 //! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
 //! (one file per subcommand; `shell` prints completions and the man page), `exit` (exit codes),
-//! `repl`, `testing/` (`opi-tcp test`: `plan` chooses the tests, `local` runs them here, `jobs`
-//! in child processes, `report` tells the outcomes, JUnit included).
+//! `repl/` (`input`: when an input is complete; `complete`: completion and hints), `testing/`
+//! (`opi-tcp test`: `plan` chooses the tests, `local` runs them here, `jobs` in child processes,
+//! `report` tells the outcomes, JUnit included).
 
 #![warn(unreachable_pub)]
 

@@ -218,3 +218,45 @@ fn request_out_shows_bytes_and_rate_on_a_terminal() {
     assert!(out.contains("/s"), "{out:?}");
     assert!(out.contains("wrote 300004 bytes to"), "{out:?}");
 }
+
+/// The REPL in a pty (util-linux's `script`): Tab after `c.ReadL` completes the method of the
+/// variable's type, and `(` shows its parameters as a hint.
+#[test]
+fn repl_completes_a_connections_methods_and_hints_their_parameters() {
+    use std::io::Write;
+    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
+    let history = tempfile::NamedTempFile::new().unwrap();
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &format!("{} repl", bin.display()), "/dev/null"])
+        .env("OPI_TCP_HISTORY", history.path())
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("util-linux `script` runs the REPL in a pty");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut send = |bytes: &[u8], wait_ms: u64| {
+        let _ = stdin.write_all(bytes);
+        let _ = stdin.flush();
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    send(b"let s = OPI_TCP::StartServer(\"127.0.0.1:0\"); let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);\r", 800);
+    send(b"c.ReadL\t", 500);
+    send(b"(", 500);
+    send(b"\x03", 300);
+    send(b"\x04", 300);
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("the REPL did not quit on Ctrl-D");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.contains("c.ReadLine"), "{out:?}");
+    assert!(out.contains("encoding, marker, timeout_ms)"), "{out:?}");
+}
