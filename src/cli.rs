@@ -11,7 +11,7 @@ Examples:
   echo 'print(1 + 1)' | opi-tcp               run stdin
   opi-tcp eval 'OPI_TCP::GetTlsSettings(true)'
   opi-tcp request -a tcpbin.com:4242 -d 'Echo this!\\n'
-  opi-tcp test scripts/opi --param TCP_Address=127.0.0.1:17001
+  opi-tcp test scripts/opi/TC_Server.rhai     a test suite (it starts its own server)
   opi-tcp functions Read                      signatures containing 'Read'
   opi-tcp                                     interactive REPL";
 
@@ -79,10 +79,12 @@ pub(crate) enum Command {
     Request(RequestArgs),
     /// Run the `fn test_*()` functions of test scripts; ends with `N passed, N failed`
     #[command(
-        after_help = "Examples:\n  opi-tcp test scripts/opi --param TCP_Address=127.0.0.1:17001\n  \
-                            opi-tcp test tests.rhai --filter read --junit report.xml\n\n\
+        after_help = "Examples:\n  opi-tcp test scripts/opi/TC_Server.rhai\n  \
+                            opi-tcp test scripts/opi --filter Server --jobs 2 --junit report.xml\n  \
+                            opi-tcp test scripts/opi --list --shard 2/3\n\n\
                             PARAMS precedence (highest first): --param, --params FILE.json, \
-                            environment variables OPI_PARAM_<NAME>."
+                            environment variables OPI_PARAM_<NAME>. A run in which no test ran \
+                            fails."
     )]
     Test(TestArgs),
     /// List every script function with its signature
@@ -94,15 +96,40 @@ pub(crate) enum Command {
     /// Write Rhai definition files (.d.rhai) for editors into DIR
     #[command(after_help = "Example:\n  opi-tcp defs .rhai-defs")]
     Defs { dir: PathBuf },
+    /// Print a completion script for a shell
+    #[command(
+        after_help = "Examples:\n  opi-tcp completions bash > ~/.local/share/bash-completion/completions/opi-tcp\n  \
+                      opi-tcp completions zsh > ~/.zfunc/_opi-tcp\n  \
+                      opi-tcp completions fish > ~/.config/fish/completions/opi-tcp.fish"
+    )]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  opi-tcp man > ~/.local/share/man/man1/opi-tcp.1")]
+    Man,
 }
 
 #[derive(Args)]
 pub(crate) struct TestArgs {
     /// Test files, or folders searched for *.rhai [default: .]
     pub(crate) paths: Vec<PathBuf>,
-    /// Run only tests whose `file::test_name` contains TEXT
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) filter: Option<String>,
+    /// Run only tests whose `file::test_name` contains TEXT (repeatable: any of them)
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub(crate) filters: Vec<String>,
+    /// A filter must equal `file::test_name`, not just occur in it
+    #[arg(long)]
+    pub(crate) exact: bool,
+    /// Print the tests that would run, one `file::test_name` a line, and run none
+    #[arg(long)]
+    pub(crate) list: bool,
+    /// Run N files at a time, each in a process of its own (output stays in file order)
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
+    pub(crate) jobs: usize,
+    /// Run the K-th of N parts of the tests (1-based), for a CI matrix: every N-th test
+    #[arg(long, value_name = "K/N", value_parser = crate::testing::parse_shard)]
+    pub(crate) shard: Option<crate::testing::Shard>,
+    /// Report for a --jobs parent (one record per test)
+    #[arg(long, hide = true)]
+    pub(crate) child_report: bool,
     /// A test parameter, visible as PARAMS.NAME (repeatable)
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub(crate) params: Vec<String>,
@@ -145,4 +172,9 @@ pub(crate) struct RequestArgs {
 /// Parses the command line (clap prints help or a usage error and exits by itself).
 pub(crate) fn parse() -> Cli {
     Cli::parse()
+}
+
+/// The command line's description, for completion scripts and the man page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }

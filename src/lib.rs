@@ -20,10 +20,14 @@
 //!   overload per arity; `client` / `server` / `logging` / `settings` hold the bodies;
 //!   `tcp_client` / `tcp_server` the handles; `args` reads arguments, `outcome` builds result
 //!   maps, `defaults` holds OPI's defaults, `session` the per-engine settings, `run` running a
-//!   source and rendering its failure; `encoding`, `helpers`, `assert`, `fallback`.
+//!   source and rendering its failure (`brackets` finds the one left open); `encoding`,
+//!   `helpers`, `assert`, `fallback`.
 //!
 //! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
-//! (one file per subcommand), `exit` (exit codes), `repl`, `testing` (`opi-tcp test`).
+//! (one file per subcommand; `shell` prints completions and the man page), `exit` (exit codes),
+//! `repl/` (`input`: when an input is complete; `complete`: completion and hints), `testing/`
+//! (`opi-tcp test`: `plan` chooses the tests, `local` runs them here, `jobs` in child processes,
+//! `report` tells the outcomes, JUnit included).
 
 #![warn(unreachable_pub)]
 

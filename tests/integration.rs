@@ -20,7 +20,7 @@ mod peers;
 mod protocols;
 // SOCKS5/4/4a and HTTP CONNECT through well-behaved and misbehaving fake proxies.
 mod proxy;
-// The test runner: reports, PARAMS, deadlines, JUnit.
+// The test runner: reports, PARAMS, deadlines, JUnit, --list, --jobs, --shard.
 mod runner;
 // The script contract of the client functions.
 mod script;
@@ -30,5 +30,8 @@ mod scripts;
 mod server;
 // A server's limits: one buffer budget for all connections, the idle timeout, the options map.
 mod server_limits;
+// The first hour: syntax errors at their cause, `.result`, raw strings, completions, the man page,
+// request's progress line.
+mod usability;
 // TLS: verification, names, client certificates, close_notify, against rcgen peers.
 mod tls;

@@ -1,5 +1,6 @@
 //! `opi-tcp test` itself: passing, failing, throwing and hanging tests, PARAMS and their
-//! precedence, filters, exit codes, the last line, and the JUnit report parsed back.
+//! precedence, filters, exit codes, the last line, the JUnit report parsed back, runs where no
+//! test ran, `--list`, `--jobs`, `--shard`, and the help's examples.
 
 use std::time::{Duration, Instant};
 
@@ -182,7 +183,9 @@ fn junit_report_is_valid_and_complete() {
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
     assert_eq!(root.attribute("tests"), Some("4"));
-    assert_eq!(root.attribute("failures"), Some("2"));
+    // The assertion is a failure, the thrown string an error.
+    assert_eq!(root.attribute("failures"), Some("1"));
+    assert_eq!(root.attribute("errors"), Some("1"));
     let cases: Vec<_> = root
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
@@ -209,4 +212,229 @@ fn junit_report_is_valid_and_complete() {
             .contains("assert_eq(helper(2), 5, \"doubling\")")
     );
     assert!(cases[0].children().all(|n| !n.has_tag_name("failure")));
+}
+
+#[test]
+fn no_test_found_or_a_filter_matching_nothing_fails() {
+    let dir = suite();
+    std::fs::write(dir.path().join("empty.rhai"), "fn helper() { 1 }").unwrap();
+    opi()
+        .current_dir(dir.path())
+        .args(["test", "empty.rhai"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::ends_with("0 passed, 0 failed\n"))
+        .stderr(predicate::str::contains("no tests ran"));
+    opi()
+        .current_dir(dir.path())
+        .args(["test", ".", "--filter", "no_such_test"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no tests ran: no `fn test_*()` found matching --filter 'no_such_test'",
+        ));
+}
+
+#[test]
+fn a_test_past_its_deadline_says_which_call_blocked_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.rhai"),
+        "fn wait(c) {\n    c.ReadLine((), (), 0)\n}\n\
+         fn test_read() {\n    let s = OPI_TCP::StartServer(\"127.0.0.1:0\");\n    \
+         let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);\n    print(\"connected\");\n    \
+         wait(c);\n}\n\
+         fn test_sleep() {\n    sleep(60000);\n}\n",
+    )
+    .unwrap();
+    let out = opi()
+        .current_dir(dir.path())
+        .args(["test", "t.rhai", "--timeout", "0.5", "--junit", "r.xml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "timed out after 0.5 s in ReadLine at t.rhai:2:7 (the test deadline; see --timeout)\n\
+             \x20        2 |     c.ReadLine((), (), 0)\n",
+        ))
+        .stdout(predicate::str::contains(
+            "timed out after 0.5 s in sleep at t.rhai:11:5",
+        ))
+        .stdout(predicate::str::contains(
+            "        output:\n          connected\n",
+        ));
+    drop(out);
+    let xml = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("test_read"))
+        .unwrap();
+    let error = case.children().find(|n| n.has_tag_name("error")).unwrap();
+    assert!(
+        error
+            .attribute("message")
+            .unwrap()
+            .contains("in ReadLine at t.rhai:2:7")
+    );
+    let out = case
+        .children()
+        .find(|n| n.has_tag_name("system-out"))
+        .unwrap();
+    assert_eq!(out.text(), Some("connected\n"));
+    assert!(case.children().all(|n| !n.has_tag_name("failure")));
+}
+
+#[test]
+fn list_prints_the_tests_and_runs_none() {
+    let dir = suite();
+    opi()
+        .current_dir(dir.path())
+        .args(["test", "suite.rhai", "--list"])
+        .assert()
+        .success()
+        .stdout(
+            "suite.rhai::test_passes\nsuite.rhai::test_fails\nsuite.rhai::test_throws\n\
+             suite.rhai::test_params\n",
+        );
+}
+
+fn many_files() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, ms) in [(1, 600), (2, 0), (3, 300), (4, 0)] {
+        std::fs::write(
+            dir.path().join(format!("f{i}.rhai")),
+            format!(
+                "fn test_a() {{ sleep({ms}); print(\"f{i}\"); }}\n\
+                 fn test_b() {{ assert_eq({i}, 2); }}\n"
+            ),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// Names and verdicts of the report lines, in order.
+fn report(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|l| l.starts_with("ok ") || l.starts_with("FAILED "))
+        .map(|l| l.split(" (").next().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn jobs_run_files_in_parallel_and_report_in_file_order() {
+    let dir = many_files();
+    let serial = opi()
+        .current_dir(dir.path())
+        .args(["test", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let t = Instant::now();
+    let parallel = opi()
+        .current_dir(dir.path())
+        .args(["test", ".", "--jobs", "4", "--junit", "r.xml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::ends_with("5 passed, 3 failed\n"))
+        .stdout(predicate::str::contains("expected: 2 (int)"))
+        .get_output()
+        .stdout
+        .clone();
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert_eq!(report(&parallel), report(&serial));
+    assert_eq!(report(&parallel).len(), 8);
+    let xml = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(doc.root_element().attribute("failures"), Some("3"));
+    let outs: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("system-out"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(outs, ["f1\n", "f2\n", "f3\n", "f4\n"]);
+    opi()
+        .current_dir(dir.path())
+        .args(["test", ".", "--jobs", "0"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn shards_split_the_tests_deterministically_and_cover_them_once() {
+    let dir = many_files();
+    let list = |args: &[&str]| -> Vec<String> {
+        let out = opi()
+            .current_dir(dir.path())
+            .args(["test", ".", "--list"])
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    };
+    let all = list(&[]);
+    assert_eq!(all.len(), 8);
+    let shards: Vec<Vec<String>> = (1..=3)
+        .map(|k| list(&["--shard", &format!("{k}/3")]))
+        .collect();
+    assert_eq!(shards[0], list(&["--shard", "1/3"]), "not deterministic");
+    assert_eq!(shards.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 2]);
+    let mut union: Vec<String> = shards.concat();
+    union.sort();
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(union, sorted);
+    opi()
+        .current_dir(dir.path())
+        .args(["test", ".", "--shard", "2/3"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::ends_with("1 passed, 2 failed\n"));
+    for bad in ["0/3", "4/3", "x"] {
+        opi().args(["test", ".", "--shard", bad]).assert().code(2);
+    }
+}
+
+/// The help's first example runs as written, from a fresh checkout, with no peers.
+#[test]
+fn the_help_examples_run_as_written() {
+    let help = opi()
+        .args(["test", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(help).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    for example in [
+        "opi-tcp test scripts/opi/TC_Server.rhai",
+        "opi-tcp test scripts/opi --list --shard 2/3",
+    ] {
+        assert!(help.contains(example), "{help}");
+        let args: Vec<&str> = example.split(' ').skip(1).collect();
+        opi().current_dir(root).args(&args).assert().success();
+    }
+    let top = opi()
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(top)
+            .unwrap()
+            .contains("opi-tcp test scripts/opi/TC_Server.rhai")
+    );
 }

@@ -5,6 +5,7 @@
 mod describe;
 mod request;
 mod run;
+mod shell;
 mod test;
 
 use std::io::{self, IsTerminal};
@@ -28,12 +29,14 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Repl) => crate::repl::run(engine(session)),
         Some(Command::Eval { code }) => run::eval(session, &code),
         Some(Command::Request(args)) => request::request(session, args),
-        Some(Command::Test(args)) => test::test(session, args),
+        Some(Command::Test(args)) => test::test(session, &cli.common, args),
         Some(Command::Functions { filter }) => {
             describe::functions(filter.as_deref());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Defs { dir }) => describe::defs(&dir),
+        Some(Command::Completions { shell }) => shell::completions(shell),
+        Some(Command::Man) => shell::man(),
         None => match cli.script {
             Some(word) if looks_like_a_command(&word) => Ok(unknown_command(&word)),
             Some(script) => run::file(session, &script, &cli.args),
@@ -52,6 +55,8 @@ const COMMANDS: &[&str] = &[
     "test",
     "functions",
     "defs",
+    "completions",
+    "man",
 ];
 
 /// A first word that is no file and does not look like one (no `.`, no `/`): a mistyped command,

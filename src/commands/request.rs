@@ -4,8 +4,11 @@
 //! accepted too), and `--proxy` also takes a proxy URL. `--data` turns `\n`, `\r`, `\t`, `\\`,
 //! `\0` and `\xHH` into bytes, as OPI's CLI does for the first three.
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use opi_tcp::script::{self, Session};
@@ -14,18 +17,41 @@ use rhai::{Dynamic, Engine, Scope};
 use crate::cli::RequestArgs;
 
 /// Connect, send, read up to the first newline, close: `ProcessRequest`, with the read deadline
-/// in `timeout` (0 = none). The outcome is `#{answer, error}`, `answer` a blob.
+/// in `timeout` (0 = none). The outcome is `#{answer, error}`, `answer` a blob. The answer is
+/// read in chunks, each ending at the newline or after 64 KiB and all within the one deadline,
+/// so that `progress` can be told the count as it grows.
 const CONVERSATION: &str = r#"
     let c = OPI_TCP::CreateConnection(address, tls, proxy);
     if !OPI_TCP::IsClientObject(c) { return #{answer: blob(), error: c}; }
-    let answer = if c.SendBinaryData(data) { c.ReadBinaryData(0, "\n", timeout) } else { blob() };
+    let answer = blob();
+    if c.SendBinaryData(data) {
+        let started = unix_time_ms();
+        loop {
+            let left = if timeout == 0 { 0 } else { timeout - (unix_time_ms() - started) };
+            if timeout != 0 && left <= 0 { break; }
+            let chunk = c.ReadBinaryData(65536, "\n", left);
+            if chunk.is_empty() { break; }
+            answer += chunk;
+            progress(answer.len());
+            if chunk[chunk.len() - 1] == 10 { break; }
+        }
+    }
     let error = c.GetLastError();
     c.CloseConnection();
     #{answer: answer, error: error}
 "#;
 
 pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
-    let engine = script::engine_with(session);
+    let mut engine = script::engine_with(session);
+    let progress = Rc::new(RefCell::new(
+        (args.out.is_some() && io::stderr().is_terminal()).then(Progress::start),
+    ));
+    let shown = Rc::clone(&progress);
+    engine.register_fn("progress", move |bytes: i64| {
+        if let Some(p) = shown.borrow_mut().as_mut() {
+            p.show(bytes);
+        }
+    });
     let mut scope = Scope::new();
     let tls = match &args.tls {
         Some(t) => Dynamic::from_map(json_setting(&engine, t, "--tls")?),
@@ -48,6 +74,9 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     let result = engine
         .eval_with_scope::<Dynamic>(&mut scope, CONVERSATION)
         .map_err(|e| anyhow::anyhow!("{}", script::message(&e)))?;
+    if let Some(p) = progress.borrow_mut().take() {
+        p.finish();
+    }
     let Some(outcome) = result.read_lock::<rhai::Map>().map(|m| m.clone()) else {
         bail!("the request returned no outcome");
     };
@@ -102,6 +131,64 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bytes received and the rate on one stderr line, rewritten in place (`\r`); only for a
+/// terminal, where a long download would otherwise look hung.
+struct Progress {
+    started: Instant,
+    shown: Option<Instant>,
+    bytes: i64,
+}
+
+impl Progress {
+    fn start() -> Progress {
+        Progress {
+            started: Instant::now(),
+            shown: None,
+            bytes: 0,
+        }
+    }
+
+    fn show(&mut self, bytes: i64) {
+        self.bytes = bytes;
+        // A few redraws a second: a terminal is slower than a fast loopback.
+        if self
+            .shown
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100))
+        {
+            self.shown = Some(Instant::now());
+            self.draw();
+        }
+    }
+
+    fn draw(&self) {
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let mut err = io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r{} received, {}/s   ",
+            human(self.bytes as f64),
+            human(self.bytes as f64 / secs)
+        );
+        let _ = err.flush();
+    }
+
+    /// The last count, and the line ended so that later messages start on their own.
+    fn finish(self) {
+        if self.shown.is_some() {
+            self.draw();
+            let _ = writeln!(io::stderr());
+        }
+    }
+}
+
+fn human(bytes: f64) -> String {
+    match bytes {
+        b if b >= 1024.0 * 1024.0 => format!("{:.1} MiB", b / (1024.0 * 1024.0)),
+        b if b >= 1024.0 => format!("{:.1} KiB", b / 1024.0),
+        b => format!("{b:.0} B"),
+    }
 }
 
 /// JSON text (single quotes allowed, as in OPI's docs) or the path of a `.json` file. A proxy

@@ -48,9 +48,23 @@ pub(crate) fn shown(ctx: &NativeCallContext, v: &Dynamic) -> String {
     type_name(ctx, v).to_string()
 }
 
-/// Ctrl-C during a blocking call: stop the script (not catchable by `try`).
-pub(crate) fn interrupted(pos: Position) -> Box<EvalAltResult> {
-    EvalAltResult::ErrorTerminated(super::INTERRUPTED.into(), pos).into()
+/// The token of a blocking call stopped by the interrupt: the function and the call's position,
+/// so that a test past its deadline can say where it hung. The position is kept here because
+/// Rhai moves a termination's own position to the outermost call as it unwinds.
+#[derive(Clone)]
+pub(crate) struct StoppedIn {
+    pub(crate) function: ImmutableString,
+    pub(crate) position: Position,
+}
+
+/// Ctrl-C (or a test's deadline) during a blocking call: stop the script (not catchable by
+/// `try`) at the call.
+pub(crate) fn interrupted(ctx: &NativeCallContext) -> Box<EvalAltResult> {
+    let token = Dynamic::from(StoppedIn {
+        function: ctx.fn_name().into(),
+        position: ctx.call_position(),
+    });
+    EvalAltResult::ErrorTerminated(token, ctx.call_position()).into()
 }
 
 /// A timeout in milliseconds; `()` takes `default_ms`; `0` means no limit.

@@ -12,7 +12,23 @@ fn failure(ctx: &NativeCallContext, msg: String, extra: Option<&Dynamic>) -> Box
         Some(m) if !m.is_unit() => format!("{m}: {msg}"),
         _ => msg,
     };
-    EvalAltResult::ErrorRuntime(msg.into(), ctx.call_position()).into()
+    let mut value = Dynamic::from(msg);
+    value.set_tag(ASSERTION_TAG);
+    EvalAltResult::ErrorRuntime(value, ctx.call_position()).into()
+}
+
+/// The tag on the thrown value that marks a failed assertion (`fail` included), so that a test
+/// report can tell it from any other error; a script that catches and rethrows it keeps it.
+const ASSERTION_TAG: i32 = 0x0A55;
+
+/// Whether `err` is a failed assertion, wherever it was thrown.
+pub fn is_assertion(err: &EvalAltResult) -> bool {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
+        | EvalAltResult::ErrorInModule(_, inner, _) => is_assertion(inner),
+        EvalAltResult::ErrorRuntime(value, _) => value.tag() == ASSERTION_TAG,
+        _ => false,
+    }
 }
 
 /// Rhai's own `==` (arrays, maps, blobs and strings compare by value), or, for types without

@@ -49,7 +49,7 @@ fn open(
         Err(e) => return Ok(Err(error_map(&e))),
     };
     match TcpClient::open(&target, &opts, log) {
-        Err(_) => Err(interrupted(ctx.call_position())),
+        Err(_) => Err(interrupted(ctx)),
         Ok(Ok(client)) => Ok(Ok(client)),
         Ok(Err(e)) => Ok(Err(error_map(&e))),
     }
@@ -69,9 +69,7 @@ pub(crate) fn create_connection(
 }
 
 pub(crate) fn close_connection(ctx: &NativeCallContext, client: &TcpClient) -> RhaiResultOf<bool> {
-    client
-        .close()
-        .map_err(|_| interrupted(ctx.call_position()))?;
+    client.close().map_err(|_| interrupted(ctx))?;
     Ok(true)
 }
 
@@ -83,9 +81,7 @@ pub(crate) fn send_binary_data(
 ) -> RhaiResultOf<bool> {
     let bytes = args::opi_data(ctx, data)?;
     let timeout = args::timeout(ctx, timeout, IO_TIMEOUT_MS)?;
-    client
-        .send(&bytes, timeout)
-        .map_err(|_| interrupted(ctx.call_position()))
+    client.send(&bytes, timeout).map_err(|_| interrupted(ctx))
 }
 
 pub(crate) fn send_line(
@@ -109,7 +105,7 @@ pub(crate) fn send_line(
     };
     client
         .send(&codec.encode(&text), timeout)
-        .map_err(|_| interrupted(ctx.call_position()))
+        .map_err(|_| interrupted(ctx))
 }
 
 pub(crate) fn read_binary_data(
@@ -125,9 +121,7 @@ pub(crate) fn read_binary_data(
         timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
         cap: args::read_cap(ctx),
     };
-    client
-        .read(&limit)
-        .map_err(|_| interrupted(ctx.call_position()))
+    client.read(&limit).map_err(|_| interrupted(ctx))
 }
 
 pub(crate) fn read_line(
@@ -144,9 +138,7 @@ pub(crate) fn read_line(
         timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
         cap: args::read_cap(ctx),
     };
-    let bytes = client
-        .read(&limit)
-        .map_err(|_| interrupted(ctx.call_position()))?;
+    let bytes = client.read(&limit).map_err(|_| interrupted(ctx))?;
     // Decoded before anything is given up: text that would outgrow a string is cut where it
     // fits and the rest goes back to the buffer, never lost to Rhai's (uncatchable) size error.
     let read = bytes.len();
@@ -168,9 +160,7 @@ fn too_long(used: usize, read: usize, cap: usize) -> String {
 }
 
 pub(crate) fn finish_sending(ctx: &NativeCallContext, client: &TcpClient) -> RhaiResultOf<bool> {
-    client
-        .finish_sending()
-        .map_err(|_| interrupted(ctx.call_position()))
+    client.finish_sending().map_err(|_| interrupted(ctx))
 }
 
 pub(crate) fn get_last_error(client: &TcpClient) -> Dynamic {
@@ -195,7 +185,6 @@ pub(crate) fn process_request(
         Ok(c) => c,
         Err(map) => return Ok(map.into()),
     };
-    let pos = ctx.call_position();
     let timeout = Some(Duration::from_millis(IO_TIMEOUT_MS));
     let result = (|| {
         if !client.send(&bytes, timeout)? {
@@ -210,8 +199,8 @@ pub(crate) fn process_request(
         let response = client.read(&limit)?;
         Ok(Some(response))
     })();
-    let response = result.map_err(|_: Interrupted| interrupted(pos))?;
-    client.close().map_err(|_| interrupted(pos))?;
+    let response = result.map_err(|_: Interrupted| interrupted(ctx))?;
+    client.close().map_err(|_| interrupted(ctx))?;
     match (response, client.last_error()) {
         (Some(r), Some(e)) if r.is_empty() => Ok(error_map(&e).into()),
         (None, Some(e)) => Ok(error_map(&e).into()),

@@ -234,7 +234,7 @@ pub(crate) fn expect(
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
     let expected = client
         .expect(&mut matcher, timeout, args::read_cap(ctx))
-        .map_err(|_| interrupted(ctx.call_position()))?;
+        .map_err(|_| interrupted(ctx))?;
     Ok(expect_map(ctx, Some(client), &matcher, expected, codec))
 }
 
@@ -252,13 +252,13 @@ pub(crate) fn send_after(
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
     let expected = client
         .expect(&mut matcher, timeout, args::read_cap(ctx))
-        .map_err(|_| interrupted(ctx.call_position()))?;
+        .map_err(|_| interrupted(ctx))?;
     let mut map = expect_map(ctx, Some(client), &matcher, expected, codec);
     let matched = map.get("index").and_then(|i| i.as_int().ok()).unwrap_or(-1) >= 0;
     let sent = matched
         && client
             .send(bytes, Some(Duration::from_millis(IO_TIMEOUT_MS)))
-            .map_err(|_| interrupted(ctx.call_position()))?;
+            .map_err(|_| interrupted(ctx))?;
     map.insert("sent".into(), sent.into());
     Ok(map)
 }
@@ -297,7 +297,7 @@ pub(crate) fn read_available(
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
     client
         .read_available(max, timeout)
-        .map_err(|_| interrupted(ctx.call_position()))
+        .map_err(|_| interrupted(ctx))
 }
 
 /// `ReadUntilQuiet(conn [, quiet_ms [, timeout_ms [, max_size]]])`.
@@ -313,7 +313,7 @@ pub(crate) fn read_until_quiet(
     let max = size(ctx, max_size, "max_size", 0)?;
     client
         .read_until_quiet(quiet, timeout, max)
-        .map_err(|_| interrupted(ctx.call_position()))
+        .map_err(|_| interrupted(ctx))
 }
 
 /// `ExpectConnection(server, id, patterns [, timeout_ms [, encoding]])`: Expect on one accepted
@@ -335,7 +335,7 @@ pub(crate) fn expect_connection(
         srv.server()
             .expect_connection(id, &mut matcher, timeout, cap),
     )
-    .map_err(|_| interrupted(ctx.call_position()))?;
+    .map_err(|_| interrupted(ctx))?;
     let mut map = match got {
         Ok(expected) => expect_map(ctx, None, &matcher, expected, codec),
         Err(e) => {

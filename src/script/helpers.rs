@@ -58,8 +58,7 @@ fn sleep(ctx: &NativeCallContext, ms: i64) -> RhaiResultOf<()> {
     }
     // The timer must be made inside the runtime: build it in the async block.
     let d = Duration::from_millis(ms as u64);
-    net::block_on(async move { tokio::time::sleep(d).await })
-        .map_err(|_| interrupted(ctx.call_position()))
+    net::block_on(async move { tokio::time::sleep(d).await }).map_err(|_| interrupted(ctx))
 }
 
 fn file_size(ctx: &NativeCallContext, path: &str) -> RhaiResultOf<i64> {

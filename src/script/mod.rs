@@ -9,6 +9,7 @@
 
 mod args;
 mod assert;
+mod brackets;
 mod bytes;
 mod client;
 mod conversation;
@@ -38,10 +39,11 @@ use rhai::{Dynamic, Engine};
 pub use crate::net::{
     DEFAULT_CONNECT_TIMEOUT, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
+pub use assert::is_assertion;
 pub use conversation::Regex;
 pub use run::{
     Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
-    strip_shebang,
+    stopped_at, strip_shebang,
 };
 pub use session::{MemoryLimit, Session};
 pub use suggest::nearest;
@@ -108,6 +110,8 @@ fn bare_engine(session: Session) -> Engine {
         })
     });
     engine.register_type_with_name::<TcpClient>("TcpClient");
+    // OPI's idiom `if !c.result` works for both outcomes: a failed connect is a `result: false` map.
+    engine.register_get("result", |_: &mut TcpClient| true);
     engine.register_fn("to_string", |c: &mut TcpClient| format!("{c:?}"));
     engine.register_fn("to_debug", |c: &mut TcpClient| format!("{c:?}"));
     engine.register_type_with_name::<TcpServer>("TcpServer");

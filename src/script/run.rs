@@ -1,7 +1,8 @@
 //! Running a script source and reporting how it ended: the source with its display name,
 //! `ARGV`, a `#!` line, and a failure rendered with the file name, the source line and a caret.
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, Scope};
+use super::args::StoppedIn;
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Position, Scope};
 
 /// A script source with its display name.
 pub struct Source<'a> {
@@ -67,6 +68,24 @@ pub fn failure(src: &Source, err: &EvalAltResult) -> Failure {
     }
 }
 
+/// Where a blocking call was stopped by the interrupt, for a test past its deadline: `in
+/// ReadLine at t.rhai:12:5`, then the source line and a caret. `None` when the script was
+/// computing, not waiting (Rhai does not say where an operation-count stop happened).
+pub fn stopped_at(src: &Source, err: &EvalAltResult) -> Option<String> {
+    let EvalAltResult::ErrorTerminated(token, _) = innermost(err) else {
+        return None;
+    };
+    let call = token.read_lock::<StoppedIn>()?;
+    let pos = call.position;
+    let at = match (pos.line(), pos.position()) {
+        (Some(l), Some(c)) => format!(" at {}:{l}:{c}", src.name),
+        (Some(l), None) => format!(" at {}:{l}", src.name),
+        _ => String::new(),
+    };
+    let head = format!("in {}{at}", call.function);
+    Some(crate::net::redact(&format!("{head}{}", excerpt(src, pos))))
+}
+
 fn innermost(err: &EvalAltResult) -> &EvalAltResult {
     match err {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost(inner),
@@ -95,29 +114,70 @@ pub fn render(src: &Source, err: &EvalAltResult) -> String {
 }
 
 fn render_plain(src: &Source, err: &EvalAltResult) -> String {
-    let pos = innermost(err).position();
-    let message = message(err);
+    let (pos, message) =
+        at_open_bracket(src, err).unwrap_or_else(|| (innermost(err).position(), message(err)));
     let (Some(line), col) = (pos.line(), pos.position()) else {
         return format!("{}: {message}", src.name);
     };
-    let mut out = match col {
+    let head = match col {
         Some(c) => format!("{}:{line}:{c}: {message}", src.name),
         None => format!("{}:{line}: {message}", src.name),
     };
-    if let Some(code) = src.text.lines().nth(line - 1) {
-        let gutter = line.to_string();
-        out.push_str(&format!("\n {gutter} | {code}"));
-        if let Some(c) = col {
-            // Rhai counts characters; a tab in the line keeps the caret aligned as a tab.
-            let pad: String = code
-                .chars()
-                .take(c.saturating_sub(1))
-                .map(|ch| if ch == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!("\n {} | {pad}^", " ".repeat(gutter.len())));
-        }
+    format!("{head}{}", excerpt(src, pos))
+}
+
+/// The source line at `pos` and a caret under its column, each on a line of its own (empty when
+/// the position has no line in the source).
+fn excerpt(src: &Source, pos: Position) -> String {
+    let Some((line, code)) = pos
+        .line()
+        .and_then(|l| Some((l, src.text.lines().nth(l - 1)?)))
+    else {
+        return String::new();
+    };
+    let gutter = line.to_string();
+    let mut out = format!("\n {gutter} | {code}");
+    if let Some(c) = pos.position() {
+        // Rhai counts characters; a tab in the line keeps the caret aligned as a tab.
+        let pad: String = code
+            .chars()
+            .take(c.saturating_sub(1))
+            .map(|ch| if ch == '\t' { '\t' } else { ' ' })
+            .collect();
+        out.push_str(&format!("\n {} | {pad}^", " ".repeat(gutter.len())));
     }
     out
+}
+
+/// A syntax error where the input ends (a line that does not exist, so nothing to show) is
+/// shown at the bracket left open, when there is one.
+fn at_open_bracket(src: &Source, err: &EvalAltResult) -> Option<(Position, String)> {
+    let EvalAltResult::ErrorParsing(_, pos) = err else {
+        return None;
+    };
+    let text = strip_shebang(src.text);
+    // Past the end, or only blanks after the position (Rhai counts characters).
+    let rest = match (pos.line(), pos.position()) {
+        (Some(l), c) => text
+            .lines()
+            .skip(l - 1)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .chars()
+            .skip(c.unwrap_or(1).saturating_sub(1))
+            .collect::<String>(),
+        _ => String::new(),
+    };
+    if !rest.trim().is_empty() {
+        return None;
+    }
+    let (line, col, bracket) = super::brackets::unclosed(text)?;
+    let message = format!(
+        "{}; the input ends before this '{bracket}' is closed",
+        message(err)
+    );
+    let pos = Position::new(u16::try_from(line).ok()?, u16::try_from(col).ok()?);
+    Some((pos, message))
 }
 
 /// A value as the REPL and `eval` print it: strings as they are, everything else in its debug

@@ -19,7 +19,7 @@ use super::tcp_server::TcpServer;
 use crate::net::{Server, ServerLimits, block_on};
 
 fn block<T>(ctx: &NativeCallContext, fut: impl std::future::Future<Output = T>) -> RhaiResultOf<T> {
-    block_on(fut).map_err(|_| interrupted(ctx.call_position()))
+    block_on(fut).map_err(|_| interrupted(ctx))
 }
 
 /// A connection id: an integer, or the same as a numeric string.

@@ -7,7 +7,9 @@
 //! Ctrl-C clears the line being edited, or stops the running input (a blocked read included) and
 //! returns to the prompt; Ctrl-D quits.
 
-use std::borrow::Cow;
+mod complete;
+mod input;
+
 use std::cell::RefCell;
 use std::io::{self, BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -16,17 +18,17 @@ use std::rc::Rc;
 
 use anyhow::Result;
 use opi_tcp::script::{self, Failure, Source};
-use rhai::{AST, Dynamic, Engine, EvalAltResult, LexError, ParseErrorType, Scope};
-use rustyline::completion::{Completer, Pair};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Scope};
 use rustyline::error::ReadlineError;
-use rustyline::highlight::Highlighter;
-use rustyline::hint::Hinter;
 use rustyline::history::FileHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Config, Context, Editor, Helper};
+use rustyline::{Config, Editor};
+
+use complete::{Names, ReplHelper};
+use input::is_incomplete;
 
 const HELP: &str = "\
 Enter Rhai code; an input continues while brackets or a string are open.
+Backtick strings are raw: `a\\n` is a backslash and an n; use \"a\\n\" for bytes to send.
   :help              this text
   :functions [TEXT]  script functions (with signatures), optionally filtered
   :vars              variables in scope
@@ -36,39 +38,6 @@ Ctrl-C clears the line, or stops a running input and a blocked read.
 Example:
   let c = OPI_TCP::CreateConnection(\"127.0.0.1:17001\");
   c.SendLine(\"hello\\n\"); c.ReadLine((), \"\\n\")";
-
-const KEYWORDS: &[&str] = &[
-    "let",
-    "const",
-    "fn",
-    "if",
-    "else",
-    "while",
-    "loop",
-    "for",
-    "in",
-    "do",
-    "until",
-    "break",
-    "continue",
-    "return",
-    "throw",
-    "try",
-    "catch",
-    "switch",
-    "true",
-    "false",
-    "import",
-    "export",
-    "as",
-    "private",
-    "this",
-    "print",
-    "debug",
-    "type_of",
-    "is_def_var",
-    "blob",
-];
 
 /// Session state shared by the evaluator and the line editor's helper.
 struct Repl {
@@ -146,121 +115,29 @@ impl Repl {
         true
     }
 
-    fn var_names(&self) -> Vec<String> {
-        self.scope
-            .iter_raw()
-            .map(|(n, _, _)| n.to_string())
-            .collect()
-    }
-}
-
-/// Whether `input` is an unfinished Rhai input: an open block or bracket at the end, a backtick
-/// string still open, or a `"` string continued with a trailing `\`. Anything else that fails to
-/// compile is an error to show now, not a reason to wait for more lines.
-pub(crate) fn is_incomplete(engine: &Engine, input: &str) -> bool {
-    let Err(err) = engine.compile(input) else {
-        return false;
-    };
-    let lines: Vec<&str> = input.split('\n').collect();
-    let char_at = |pos: rhai::Position| {
-        let (line, col) = (pos.line()?, pos.position()?);
-        lines.get(line - 1)?.chars().nth(col - 1)
-    };
-    // Rhai counts characters; the end of input is past the last character of the last line.
-    let at_end = |pos: rhai::Position| match (pos.line(), pos.position()) {
-        (Some(line), Some(col)) => {
-            let rest: String = lines[line.min(lines.len()) - 1..]
-                .join("\n")
-                .chars()
-                .skip(col.saturating_sub(1))
-                .collect();
-            line > lines.len() || rest.trim().is_empty()
-        }
-        _ => true,
-    };
-    match err.err_type() {
-        ParseErrorType::UnexpectedEOF => true,
-        ParseErrorType::BadInput(LexError::UnterminatedString) => {
-            char_at(err.position()) == Some('`') || input.trim_end_matches('\n').ends_with('\\')
-        }
-        ParseErrorType::MissingToken(..) => at_end(err.position()),
-        _ => false,
-    }
-}
-
-struct ReplHelper {
-    engine: Engine,
-    words: Vec<String>,
-    vars: Rc<RefCell<Vec<String>>>,
-}
-
-impl Helper for ReplHelper {}
-impl Hinter for ReplHelper {
-    type Hint = String;
-}
-impl Highlighter for ReplHelper {
-    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
-        &'s self,
-        prompt: &'p str,
-        _default: bool,
-    ) -> Cow<'b, str> {
-        Cow::Borrowed(prompt)
-    }
-}
-
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        if input.trim_start().starts_with(':') || !is_incomplete(&self.engine, input) {
-            Ok(ValidationResult::Valid(None))
-        } else {
-            Ok(ValidationResult::Incomplete)
+    /// The variables with their current types and the functions defined, for completion.
+    fn names(&self) -> Names {
+        Names {
+            vars: self
+                .scope
+                .iter_raw()
+                .map(|(n, _, v)| {
+                    let ty = self.engine.map_type_name(v.type_name());
+                    (n.to_string(), ty.to_string())
+                })
+                .collect(),
+            fns: self
+                .functions
+                .iter_functions()
+                .map(|f| {
+                    (
+                        f.name.to_string(),
+                        f.params.iter().map(|p| p.to_string()).collect(),
+                    )
+                })
+                .collect(),
         }
     }
-}
-
-impl Completer for ReplHelper {
-    type Candidate = Pair;
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        _ctx: &Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let start = line[..pos]
-            .char_indices()
-            .rev()
-            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == ':'))
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let prefix = &line[start..pos];
-        if prefix.is_empty() {
-            return Ok((pos, Vec::new()));
-        }
-        let vars = self.vars.borrow();
-        let mut hits: Vec<Pair> = self
-            .words
-            .iter()
-            .chain(vars.iter())
-            .filter(|w| w.starts_with(prefix))
-            .map(|w| Pair {
-                display: w.clone(),
-                replacement: w.clone(),
-            })
-            .collect();
-        hits.sort_by(|a, b| a.display.cmp(&b.display));
-        hits.dedup_by(|a, b| a.display == b.display);
-        Ok((start, hits))
-    }
-}
-
-fn completion_words() -> Vec<String> {
-    let mut words: Vec<String> = script::signatures()
-        .iter()
-        .filter_map(|s| s.split('(').next().map(str::to_string))
-        .collect();
-    words.extend(KEYWORDS.iter().map(|k| k.to_string()));
-    words.extend([":help", ":functions", ":vars", ":load", ":quit"].map(String::from));
-    words
 }
 
 fn history_path() -> Option<PathBuf> {
@@ -283,7 +160,7 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
     if !io::stdin().is_terminal() {
         return piped(&mut repl);
     }
-    let vars = Rc::new(RefCell::new(repl.var_names()));
+    let names = Rc::new(RefCell::new(repl.names()));
     let config = Config::builder()
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
@@ -292,11 +169,7 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
         .max_history_size(10_000)?
         .build();
     let mut rl: Editor<ReplHelper, FileHistory> = Editor::with_config(config)?;
-    rl.set_helper(Some(ReplHelper {
-        engine: script::engine(),
-        words: completion_words(),
-        vars: Rc::clone(&vars),
-    }));
+    rl.set_helper(Some(ReplHelper::new(Rc::clone(&names))));
     let history = history_path();
     if let Some(h) = &history {
         let _ = rl.load_history(h);
@@ -320,7 +193,7 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
                 } else {
                     repl.run("<repl>", &line);
                 }
-                *vars.borrow_mut() = repl.var_names();
+                *names.borrow_mut() = repl.names();
             }
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,

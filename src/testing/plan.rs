@@ -1,0 +1,161 @@
+//! The plan of a run: which files, which tests in them (in the order written), after the filters
+//! and the shard. Every front of the runner (`--list`, in-process, `--jobs`) works from the same
+//! plan, so they agree on what "the tests" are.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use opi_tcp::script::{self, Source};
+use rhai::{AST, Engine};
+
+/// `--shard K/N`: the K-th of N parts (1-based).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Shard {
+    pub(crate) index: usize,
+    pub(crate) count: usize,
+}
+
+/// Parses `K/N` with 1 ≤ K ≤ N (clap's value parser: a bad value is a usage error).
+pub(crate) fn parse_shard(text: &str) -> Result<Shard, String> {
+    let bad = || format!("'{text}' is not K/N with 1 <= K <= N (e.g. 2/4)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (index, count) = (
+        k.trim().parse::<usize>().map_err(|_| bad())?,
+        n.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if index == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// Which tests to take.
+pub(crate) struct Selection<'a> {
+    /// Tests whose `file::name` contains one of these (or equals it, with `exact`); none = all.
+    pub(crate) filters: &'a [String],
+    pub(crate) exact: bool,
+    pub(crate) shard: Option<Shard>,
+}
+
+/// One file of the plan.
+pub(crate) struct File {
+    pub(crate) name: String,
+    pub(crate) text: String,
+    /// The compiled file, or its rendered compile error (then `tests` holds `(compile)`).
+    pub(crate) ast: Result<AST, String>,
+    pub(crate) tests: Vec<String>,
+}
+
+/// The name under which a file that does not compile is reported: one failing "test", so the
+/// run cannot pass with it, and exactly one shard reports it.
+pub(crate) const COMPILE: &str = "(compile)";
+
+/// Collects `*.rhai` files: the paths given, folders searched recursively, sorted.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "rhai") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    let defaults = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut files)?;
+        } else {
+            files.push(p.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// Reads and compiles the files, lists their tests and keeps the selected ones. Files left with
+/// no test are dropped.
+pub(crate) fn plan(engine: &Engine, paths: &[PathBuf], sel: &Selection) -> Result<Vec<File>> {
+    let mut files = Vec::new();
+    for path in collect(paths)? {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {name}"))?;
+        let (ast, tests) = match engine.compile(script::strip_shebang(&text)) {
+            Ok(ast) => {
+                let tests = tests_of(&ast, &text);
+                (Ok(ast), tests)
+            }
+            Err(e) => {
+                let src = Source {
+                    name: &name,
+                    text: &text,
+                };
+                (
+                    Err(script::render(&src, &e.into())),
+                    vec![COMPILE.to_string()],
+                )
+            }
+        };
+        files.push(File {
+            name,
+            text,
+            ast,
+            tests,
+        });
+    }
+    let mut position = 0;
+    for file in &mut files {
+        let name = file.name.clone();
+        file.tests.retain(|t| {
+            let id = format!("{name}::{t}");
+            let matches = sel.filters.is_empty()
+                || sel.filters.iter().any(|f| match sel.exact {
+                    true => id == *f,
+                    false => id.contains(f.as_str()),
+                });
+            // Round robin over the filtered list: deterministic on every machine with the same
+            // checkout, and shards differ in size by at most one test.
+            let in_shard = sel
+                .shard
+                .is_none_or(|s| !matches || position % s.count == s.index - 1);
+            position += usize::from(matches);
+            matches && in_shard
+        });
+    }
+    files.retain(|f| !f.tests.is_empty());
+    Ok(files)
+}
+
+/// The `fn test_*()` of a file without parameters, in the order they are written.
+fn tests_of(ast: &AST, text: &str) -> Vec<String> {
+    let mut tests: Vec<String> = ast
+        .iter_functions()
+        .filter(|f| f.name.starts_with("test_") && f.params.is_empty())
+        .map(|f| f.name.to_string())
+        .collect();
+    tests.sort_by_key(|t| text.find(&format!("fn {t}(")).unwrap_or(usize::MAX));
+    tests
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Shard, parse_shard};
+
+    #[test]
+    fn shards_are_k_of_n() {
+        assert_eq!(parse_shard("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert_eq!(parse_shard("1/1"), Ok(Shard { index: 1, count: 1 }));
+        for bad in ["0/3", "4/3", "1", "a/b", "1/0", "-1/2", ""] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+}
