@@ -6,6 +6,8 @@ mod bytes;
 mod cli;
 // In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.
 mod common;
+// Files and the standard streams: whole files, raw stdout, stdin, stderr, closed pipes.
+mod files;
 // Hostile peers: endless senders, endless or binary proxy answers.
 mod hostile;
 // The network core alone: connect, tunnel and read without Rhai.

@@ -14,6 +14,7 @@ mod client;
 mod defaults;
 mod encoding;
 mod fallback;
+mod files;
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -113,6 +114,7 @@ fn bare_engine(session: Session) -> Engine {
     helpers::register(&mut engine);
     bytes::register(&mut engine);
     pack::register(&mut engine);
+    files::register(&mut engine);
     assert::register(&mut engine);
     engine
 }
