@@ -2,6 +2,8 @@
 
 // The byte helpers: encodings, hex, hexdump, pack/unpack against Python's struct.
 mod bytes;
+// `opi-tcp functions` as the reference: OPI's names in both languages, groups, additions.
+mod catalog;
 // The command line: eval, run, request, functions and defs, the REPL, Ctrl-C.
 mod cli;
 // In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.
