@@ -20,7 +20,10 @@
 //!   overload per arity; `client` / `server` / `logging` / `settings` hold the bodies;
 //!   `tcp_client` / `tcp_server` the handles; `args` reads arguments, `outcome` builds result
 //!   maps, `defaults` holds OPI's defaults, `session` the per-engine settings, `run` running a
-//!   source and rendering its failure; `encoding`, `helpers`, `assert`, `fallback`.
+//!   source and rendering its failure; `encoding`, `helpers`, `assert`, `fallback`; `bytes`
+//!   (encodings, hex, hexdump) and `pack/{format, half}` (Python's `struct` layouts), `files`
+//!   (files and the standard streams), `catalog` (what `functions` lists: groups, OPI's names
+//!   in both languages, additions).
 //!
 //! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
 //! (one file per subcommand), `exit` (exit codes), `repl`, `testing` (`opi-tcp test`).
