@@ -21,7 +21,11 @@
 //!   `tcp_client` / `tcp_server` the handles; `args` reads arguments, `outcome` builds result
 //!   maps, `defaults` holds OPI's defaults, `session` the per-engine settings, `run` running a
 //!   source and rendering its failure (`brackets` finds the one left open); `encoding`,
-//!   `helpers`, `assert`, `fallback`.
+//!   `helpers`, `assert`, `fallback`; `conversation` (Expect, ReadAvailable, ReadUntilQuiet,
+//!   regexes, stream properties), `convert` (OPI's type conversions); `bytes` (encodings, hex,
+//!   hexdump) and `pack/{format, half}` (Python's `struct` layouts), `files` (files and the
+//!   standard streams), `catalog` (what `functions` lists: groups, OPI's names in both
+//!   languages, additions).
 //!
 //! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
 //! (one file per subcommand; `shell` prints completions and the man page), `exit` (exit codes),

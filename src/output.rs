@@ -23,8 +23,13 @@ pub(crate) fn out(args: fmt::Arguments<'_>) {
         .and_then(|_| out.write_all(b"\n"))
         .and_then(|_| out.flush());
     if written.is_err() {
-        std::process::exit(0);
+        stdout_closed();
     }
+}
+
+/// The reader of stdout has gone: end quietly, for `print` and a script's `write_stdout` alike.
+pub(crate) fn stdout_closed() {
+    std::process::exit(0);
 }
 
 pub(crate) fn err(args: fmt::Arguments<'_>) {

@@ -237,6 +237,20 @@ fn parse_definition(line: &str) -> Option<Definition<'_>> {
     Some((name, params, ret))
 }
 
+/// A type of a definition file: a name (`string`, `TcpClient`, `Map`), `?` (any) or `()`.
+fn is_definition_type(t: &str) -> bool {
+    t == "?" || t == "()" || (!t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+}
+
+/// A function name of a definition file: an identifier, or `get x` / `set x` for a property.
+fn is_definition_name(n: &str) -> bool {
+    let n = n
+        .strip_prefix("get ")
+        .or_else(|| n.strip_prefix("set "))
+        .unwrap_or(n);
+    !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
 #[test]
 fn defs_files_parse_back_with_a_return_type_on_every_function() {
     let dir = tempfile::tempdir().unwrap();
@@ -248,16 +262,30 @@ fn defs_files_parse_back_with_a_return_type_on_every_function() {
             text.starts_with("module "),
             "{file} starts with its module line"
         );
+        // Every line is Rhai definition syntax: a comment, the module line, or a definition.
+        for line in text.lines() {
+            let module = line
+                .strip_prefix("module ")
+                .and_then(|m| m.strip_suffix(';'))
+                .is_some_and(is_definition_name);
+            assert!(
+                line.is_empty() || line.starts_with("//") || line.starts_with("fn ") || module,
+                "{file}: not definition syntax: {line}"
+            );
+        }
         for line in text.lines().filter(|l| l.starts_with("fn ")) {
             let Some((name, params, ret)) = parse_definition(line) else {
                 panic!("{file}: not a definition: {line}");
             };
             assert!(
-                !ret.is_empty() && !ret.contains('<') && !ret.contains("Result"),
+                is_definition_type(ret) && !ret.contains("Result"),
                 "{file}: return type of {line}"
             );
+            assert!(is_definition_name(name), "{file}: name of {line}");
             assert!(
-                params.iter().all(|(n, t)| !n.is_empty() && !t.is_empty()),
+                params
+                    .iter()
+                    .all(|(n, t)| is_definition_name(n) && is_definition_type(t)),
                 "{file}: parameters of {line}"
             );
             names.insert(format!(
@@ -270,20 +298,30 @@ fn defs_files_parse_back_with_a_return_type_on_every_function() {
             ));
         }
     }
-    // Everything `functions` lists is defined for editors too, but for property getters
-    // (`server.port`), which Rhai's definition writer leaves out of a module's file.
+    // Everything `functions` lists is defined for editors too: its lines are indented under
+    // group headings, and a property (`server.port`) is a `get port` definition.
     let out = opi().arg("functions").output().unwrap();
-    for sig in String::from_utf8(out.stdout).unwrap().lines() {
-        let name = sig.split('(').next().unwrap_or_default();
-        if name.contains("get$") {
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let Some(sig) = line.strip_prefix("  ") else {
             continue;
-        }
+        };
+        let name = match sig
+            .split_once(" -> ")
+            .filter(|_| sig.contains("(property of"))
+        {
+            Some((prop, _)) => match prop.rsplit_once('.') {
+                Some((_, p)) => format!("OPI_TCP::get {p}"),
+                None => panic!("not a property line: {line}"),
+            },
+            None => sig.split('(').next().unwrap_or_default().to_string(),
+        };
         assert!(
-            names.contains(name),
+            names.contains(&name),
             "{name} is missing from the definition files"
         );
     }
     assert!(names.contains("OPI_TCP::ReadLine") && names.contains("sleep"));
+    assert!(names.contains("OPI_TCP::get port") && names.contains("unpack"));
 }
 
 #[test]

@@ -2,12 +2,16 @@
 
 // The byte helpers: encodings, hex, hexdump, pack/unpack against Python's struct.
 mod bytes;
+// `opi-tcp functions` as the reference: OPI's names in both languages, groups, additions.
+mod catalog;
 // The command line: eval, run, request, functions and defs, the REPL, Ctrl-C.
 mod cli;
 // Expect, SendAfter, ReadAvailable, ReadUntilQuiet and the stream properties.
 mod conversation;
 // In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.
 mod common;
+// Files and the standard streams: whole files, raw stdout, stdin, stderr, closed pipes.
+mod files;
 // Hostile peers: endless senders, endless or binary proxy answers.
 mod hostile;
 // The network core alone: connect, tunnel and read without Rhai.

@@ -244,3 +244,19 @@ fn smtp_rhai_stops_at_an_error_reply() {
             "expected 220, got 554 no service here",
         ));
 }
+#[test]
+fn pipe_rhai_is_a_byte_exact_filter() {
+    let input: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    let out = opi()
+        .arg("scripts/pipe.rhai")
+        .arg(echo().to_string())
+        .write_stdin(input.clone())
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(out.len(), input.len());
+    assert!(out == input, "the bytes differ");
+}

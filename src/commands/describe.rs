@@ -8,10 +8,8 @@ use anyhow::{Context, Result};
 use opi_tcp::script;
 
 pub(super) fn functions(filter: Option<&str>) {
-    for sig in script::signatures() {
-        if filter.is_none_or(|f| sig.to_lowercase().contains(&f.to_lowercase())) {
-            outln!("{sig}");
-        }
+    for line in script::function_list(filter) {
+        outln!("{line}");
     }
 }
 

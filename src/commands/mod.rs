@@ -81,7 +81,8 @@ fn session(common: &Common) -> Result<Session> {
         Some(ms) => Some(Duration::from_millis(ms)),
         None => connect_timeout_from_env()?,
     };
-    let session = Session::new(timeout.unwrap_or(script::DEFAULT_CONNECT_TIMEOUT));
+    let session = Session::new(timeout.unwrap_or(script::DEFAULT_CONNECT_TIMEOUT))
+        .with_stdout_closed(crate::output::stdout_closed);
     Ok(match common.max_memory {
         Some(max) => session.with_memory_limit(MemoryLimit {
             in_use: crate::memory::in_use,

@@ -89,10 +89,8 @@ impl Repl {
             ":quit" | ":q" | ":exit" => return false,
             ":help" | ":h" => outln!("{HELP}"),
             ":functions" | ":funcs" => {
-                for sig in script::signatures() {
-                    if arg.is_empty() || sig.to_lowercase().contains(&arg.to_lowercase()) {
-                        outln!("{sig}");
-                    }
+                for line in script::function_list((!arg.is_empty()).then_some(arg)) {
+                    outln!("{line}");
                 }
                 for f in self.functions.iter_functions() {
                     outln!("fn {}({})", f.name, f.params.join(", "));

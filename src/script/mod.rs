@@ -11,12 +11,14 @@ mod args;
 mod assert;
 mod brackets;
 mod bytes;
+mod catalog;
 mod client;
 mod conversation;
 mod convert;
 mod defaults;
 mod encoding;
 mod fallback;
+mod files;
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -40,6 +42,7 @@ pub use crate::net::{
     DEFAULT_CONNECT_TIMEOUT, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
 pub use assert::is_assertion;
+pub use catalog::{Group, OPI_NAMES, OpiName};
 pub use conversation::Regex;
 pub use run::{
     Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
@@ -121,25 +124,35 @@ fn bare_engine(session: Session) -> Engine {
     conversation::register(&mut engine);
     bytes::register(&mut engine);
     pack::register(&mut engine);
+    files::register(&mut engine);
     assert::register(&mut engine);
     engine
 }
 
-/// Every documented script function, one signature per line, sorted (`opi-tcp functions`).
+/// Every documented script function a script calls by name, one signature per line, sorted
+/// (the REPL completes these names).
 pub fn signatures() -> Vec<String> {
-    let mut sigs: Vec<String> = documented_engine()
-        .gen_fn_signatures(false)
+    let mut sigs: Vec<String> = all_signatures()
         .into_iter()
-        .filter(|s| {
-            s.starts_with("OPI_TCP::")
-                || s.starts_with("sleep")
-                || s.starts_with("set_connect_timeout")
-        })
-        .map(|s| readable_signature(&s))
+        .filter(|s| !s.contains('$') && !s.starts_with("to_string(") && !s.starts_with("to_debug("))
         .collect();
     sigs.sort();
     sigs.dedup();
     sigs
+}
+
+/// What `opi-tcp functions [TEXT]` prints: every script function under its group's heading,
+/// those not in OPI marked, properties as `server.port` (see `catalog`).
+pub fn function_list(filter: Option<&str>) -> Vec<String> {
+    catalog::listing(&all_signatures(), filter)
+}
+
+fn all_signatures() -> Vec<String> {
+    documented_engine()
+        .gen_fn_signatures(false)
+        .into_iter()
+        .map(|s| readable_signature(&s))
+        .collect()
 }
 
 /// `-> Result<bool, Box<EvalAltResult>>` → `-> bool`, `ImmutableString` → `string`: signatures

@@ -14,6 +14,7 @@ use crate::net;
 pub struct Session {
     connect_timeout: Rc<Cell<Duration>>,
     memory: Option<MemoryLimit>,
+    stdout_closed: Option<fn()>,
 }
 
 /// A bound on the memory of everything a script holds: `in_use` says how many bytes the process
@@ -36,6 +37,7 @@ impl Session {
         Session {
             connect_timeout: Rc::new(Cell::new(connect_timeout)),
             memory: None,
+            stdout_closed: None,
         }
     }
 
@@ -43,6 +45,19 @@ impl Session {
     pub fn with_memory_limit(mut self, limit: MemoryLimit) -> Self {
         self.memory = Some(limit);
         self
+    }
+
+    /// This session, with `hook` called when `write_stdout` finds stdout closed (the binary
+    /// ends the process quietly, as it does after `print`). Without one, the call throws.
+    pub fn with_stdout_closed(mut self, hook: fn()) -> Self {
+        self.stdout_closed = Some(hook);
+        self
+    }
+
+    pub(crate) fn stdout_closed(&self) {
+        if let Some(hook) = self.stdout_closed {
+            hook();
+        }
     }
 
     pub(crate) fn memory_limit(&self) -> Option<MemoryLimit> {
