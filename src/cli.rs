@@ -77,6 +77,12 @@ pub(crate) enum Command {
                       opi-tcp request -a example.org:443 -d 'x\\n' -t '{\"use_tls\":true}'"
     )]
     Request(RequestArgs),
+    /// OPI's CLI form: `opi-tcp tcp METHOD --option …` (ProcessRequest, GetProxySettings,
+    /// GetTlsSettings, GetLoggingSettings); the settings methods print their structure as JSON
+    Tcp {
+        #[command(subcommand)]
+        method: TcpMethod,
+    },
     /// Run the `fn test_*()` functions of test scripts; ends with `N passed, N failed`
     #[command(
         after_help = "Examples:\n  opi-tcp test scripts/opi/TC_Server.rhai\n  \
@@ -149,11 +155,11 @@ pub(crate) struct RequestArgs {
     /// host:port, [v6]:port or scheme://host[:port]
     #[arg(short, long)]
     pub(crate) address: String,
-    /// Data to send; \n \r \t \\ \0 \xHH become bytes
+    /// Data to send; \n \r \f \v \t \\ \0 \xHH become bytes
     #[arg(short, long, default_value = "")]
     pub(crate) data: String,
-    /// Return the answer as text (false: raw bytes)
-    #[arg(short, long, default_value_t = true, action = clap::ArgAction::Set)]
+    /// Return the answer as text (false: raw bytes); OPI's spellings of true and false work
+    #[arg(short, long, default_value = "true", value_parser = opi_bool, action = clap::ArgAction::Set)]
     pub(crate) string: bool,
     /// TLS settings: JSON text or a .json file, e.g. '{"use_tls":true}'
     #[arg(short, long)]
@@ -167,6 +173,71 @@ pub(crate) struct RequestArgs {
     /// Deadline of the read, in ms (0 = until the newline or the end of the stream)
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub(crate) timeout: u64,
+}
+
+/// OPI's CLI methods of the `tcp` library, with OPI's option names and short flags.
+#[derive(Subcommand)]
+pub(crate) enum TcpMethod {
+    /// Connect, send, read the answer up to the first newline, close
+    #[command(name = "ProcessRequest")]
+    ProcessRequest(RequestArgs),
+    /// Print a proxy settings structure as JSON
+    #[command(name = "GetProxySettings")]
+    GetProxySettings(ProxySettingsArgs),
+    /// Print a TLS settings structure as JSON
+    #[command(name = "GetTlsSettings")]
+    GetTlsSettings(TlsSettingsArgs),
+    /// Print a logging settings structure as JSON
+    #[command(name = "GetLoggingSettings")]
+    GetLoggingSettings(LoggingSettingsArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ProxySettingsArgs {
+    /// Proxy address
+    #[arg(short = 'a', long = "addr")]
+    pub(crate) addr: String,
+    /// Proxy port
+    #[arg(short, long)]
+    pub(crate) port: String,
+    /// Proxy type: socks5, socks5h, socks4, socks4a, http
+    #[arg(short = 't', long = "type", default_value = "socks5")]
+    pub(crate) kind: String,
+    /// Authorization login, if required
+    #[arg(short, long)]
+    pub(crate) login: Option<String>,
+    /// Authorization password, if required
+    #[arg(short = 's', long = "pass")]
+    pub(crate) pass: Option<String>,
+}
+
+#[derive(Args)]
+pub(crate) struct TlsSettingsArgs {
+    /// Accept invalid certificates, self-signed ones included (true / false)
+    #[arg(short, long, value_parser = opi_bool, action = clap::ArgAction::Set)]
+    pub(crate) trust: bool,
+    /// Path to a root PEM file, if the certificate's root is not in the system store
+    #[arg(short, long)]
+    pub(crate) cert: Option<String>,
+}
+
+#[derive(Args)]
+pub(crate) struct LoggingSettingsArgs {
+    /// Keep the log in memory for GetLog (true / false)
+    #[arg(short, long, default_value = "true", value_parser = opi_bool, action = clap::ArgAction::Set)]
+    pub(crate) memory: bool,
+    /// The most entries kept in memory
+    #[arg(short, long, default_value_t = 300)]
+    pub(crate) count: i64,
+    /// A file to append the whole log to
+    #[arg(short, long)]
+    pub(crate) path: Option<String>,
+}
+
+/// OPI's boolean spellings (`true`, `false`, `Истина`, `да`, `1`, …).
+fn opi_bool(s: &str) -> Result<bool, String> {
+    opi_tcp::script::parse_flag(s)
+        .ok_or_else(|| format!("'{s}' is not a boolean (true, false, 1, 0, истина, ложь, да, нет)"))
 }
 
 /// Parses the command line (clap prints help or a usage error and exits by itself).

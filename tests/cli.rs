@@ -649,3 +649,117 @@ fn a_mistyped_command_is_a_usage_error_with_the_command_meant() {
             "Error: reading no-such-file.rhai: ",
         ));
 }
+
+#[test]
+fn opis_cli_form_prints_the_settings_structures_as_json() {
+    opi()
+        .args(["tcp", "GetProxySettings", "-a", "127.0.0.1", "-p", "1080", "-t", "http", "-l", "u", "-s", "pw"])
+        .assert()
+        .success()
+        .stdout("{\"login\":\"u\",\"password\":\"pw\",\"port\":1080,\"proxy_type\":\"http\",\"server\":\"127.0.0.1\"}\n");
+    opi()
+        .args([
+            "tcp",
+            "GetTlsSettings",
+            "--trust",
+            "Истина",
+            "--cert",
+            "/tmp/ca.pem",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            "{\"accept_invalid_certs\":true,\"ca_cert_path\":\"/tmp/ca.pem\",\"use_tls\":true}\n",
+        );
+    opi()
+        .args([
+            "tcp",
+            "GetLoggingSettings",
+            "-m",
+            "false",
+            "-c",
+            "5",
+            "-p",
+            "/tmp/l.log",
+        ])
+        .assert()
+        .success()
+        .stdout("{\"file_path\":\"/tmp/l.log\",\"mode\":\"file\"}\n");
+    opi()
+        .args(["tcp", "GetTlsSettings", "--trust", "perhaps"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("'perhaps' is not a boolean"));
+}
+
+#[test]
+fn opis_cli_process_request_takes_opis_options_and_prints_the_error_map() {
+    let a = echo();
+    opi()
+        .args([
+            "tcp",
+            "ProcessRequest",
+            "--address",
+            &a.to_string(),
+            "--data",
+            "a\\fb\\vc\\n",
+            "--string",
+            "да",
+        ])
+        .assert()
+        .success()
+        .stdout("a\u{c}b\u{b}c\n");
+    // A settings structure from the CLI feeds the next call, as in OPI's docs.
+    let proxy = opi()
+        .args([
+            "tcp",
+            "GetProxySettings",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            &refused_port().port().to_string(),
+        ])
+        .output()
+        .unwrap();
+    let proxy = String::from_utf8(proxy.stdout).unwrap();
+    let out = opi()
+        .args([
+            "tcp",
+            "ProcessRequest",
+            "-a",
+            &a.to_string(),
+            "-d",
+            "x\\n",
+            "-p",
+            proxy.trim(),
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("Error: proxy for"))
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.starts_with("{\"error\":\"proxy for") && out.contains("\"result\":false"),
+        "{out}"
+    );
+}
+
+#[test]
+fn request_data_naming_a_file_sends_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("req.txt");
+    std::fs::write(&file, "from the file\n").unwrap();
+    opi()
+        .args([
+            "request",
+            "-a",
+            &echo().to_string(),
+            "-d",
+            &file.display().to_string(),
+        ])
+        .assert()
+        .success()
+        .stdout("from the file\n");
+}

@@ -6,6 +6,7 @@ mod describe;
 mod request;
 mod run;
 mod shell;
+mod tcp;
 mod test;
 
 use std::io::{self, IsTerminal};
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Repl) => crate::repl::run(engine(session)),
         Some(Command::Eval { code }) => run::eval(session, &code),
         Some(Command::Request(args)) => request::request(session, args),
+        Some(Command::Tcp { method }) => tcp::tcp(session, method),
         Some(Command::Test(args)) => test::test(session, &cli.common, args),
         Some(Command::Functions { filter }) => {
             describe::functions(filter.as_deref());
@@ -52,6 +54,7 @@ const COMMANDS: &[&str] = &[
     "eval",
     "request",
     "ProcessRequest",
+    "tcp",
     "test",
     "functions",
     "defs",

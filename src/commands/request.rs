@@ -1,8 +1,9 @@
 //! `opi-tcp request`, OPI's CLI `ProcessRequest`: connect, send, read the answer up to the first
 //! newline, close. It takes OPI's option names. `--tls` and `--proxy` take JSON text or the path
 //! of a `.json` file (OPI's documented examples use single quotes, `{'use_tls':true}`; those are
-//! accepted too), and `--proxy` also takes a proxy URL. `--data` turns `\n`, `\r`, `\t`, `\\`,
-//! `\0` and `\xHH` into bytes, as OPI's CLI does for the first three.
+//! accepted too), and `--proxy` also takes a proxy URL. `--data` turns OPI's escapes `\n`, `\r`,
+//! `\f`, `\v` and our `\t`, `\\`, `\0`, `\xHH` into bytes. On failure the error map is printed
+//! as JSON on stdout, as OPI's CLI prints a function's result, and the error on stderr.
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
@@ -65,7 +66,13 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
         None => Dynamic::UNIT,
     };
     scope.push("address", args.address.clone());
-    scope.push("data", Dynamic::from_blob(unescape(&args.data)?));
+    // As OPI's GetBinaryData: the path of an existing file sends the file's bytes.
+    let data = if !args.data.is_empty() && std::path::Path::new(&args.data).is_file() {
+        std::fs::read(&args.data).with_context(|| format!("reading --data file {}", args.data))?
+    } else {
+        unescape(&args.data)?
+    };
+    scope.push("data", Dynamic::from_blob(data));
     scope.push("tls", tls);
     scope.push("proxy", proxy);
     scope.push("timeout", i64::try_from(args.timeout).unwrap_or(i64::MAX));
@@ -80,10 +87,12 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     let Some(outcome) = result.read_lock::<rhai::Map>().map(|m| m.clone()) else {
         bail!("the request returned no outcome");
     };
-    let error = outcome
+    let error_map = outcome
         .get("error")
         .filter(|e| !e.is_unit())
-        .and_then(|e| e.read_lock::<rhai::Map>().map(|m| m.clone()))
+        .and_then(|e| e.read_lock::<rhai::Map>().map(|m| m.clone()));
+    let error = error_map
+        .as_ref()
         .and_then(|m| m.get("error").map(|e| e.to_string()));
     let answer = outcome
         .get("answer")
@@ -91,7 +100,13 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
         .unwrap_or_default();
     if answer.is_empty() {
         match error {
-            Some(msg) => bail!("{msg}"),
+            Some(msg) => {
+                // OPI's CLI prints the function's result, the error map, as JSON on stdout.
+                if let Some(map) = error_map {
+                    outln!("{}", script::to_json(&map.into()));
+                }
+                bail!("{msg}")
+            }
             None if args.timeout == 0 => bail!("no answer: the peer closed the connection"),
             None => bail!(
                 "no answer within {} ms (set the deadline with --timeout MS)",
@@ -232,6 +247,8 @@ fn unescape(s: &str) -> Result<Vec<u8>> {
             Some('n') => out.push(b'\n'),
             Some('r') => out.push(b'\r'),
             Some('t') => out.push(b'\t'),
+            Some('f') => out.push(0x0c),
+            Some('v') => out.push(0x0b),
             Some('0') => out.push(0),
             Some('\\') => out.push(b'\\'),
             Some('x') => {

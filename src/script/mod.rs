@@ -129,6 +129,18 @@ fn bare_engine(session: Session) -> Engine {
     engine
 }
 
+/// A script value as JSON text (maps and arrays as OPI's `JSONString` writes them).
+pub fn to_json(v: &Dynamic) -> String {
+    let mut out = String::new();
+    convert::json(v, &mut out);
+    out
+}
+
+/// OPI's boolean spellings (`true`, `Ложь`, `да`, `1`, …), as `GetBoolean` reads a string.
+pub fn parse_flag(s: &str) -> Option<bool> {
+    convert::boolean(&Dynamic::from(s.to_string()))
+}
+
 /// Every documented script function a script calls by name, one signature per line, sorted
 /// (the REPL completes these names).
 pub fn signatures() -> Vec<String> {
