@@ -763,3 +763,34 @@ fn request_data_naming_a_file_sends_the_file() {
         .success()
         .stdout("from the file\n");
 }
+
+#[test]
+fn the_repl_shows_blobs_as_hex_and_handles_by_their_state() {
+    let a = echo();
+    let input = format!(
+        "let c = OPI_TCP::CreateConnection(\"{a}\");\nc.SendLine(\"hello\\n\");\nc.Expect(\"zz\", 300);\nc\nblob(5, 0x48)\nblob(20, 0)\n:vars\n"
+    );
+    let out = opi()
+        .arg("repl")
+        .write_stdin(input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains(&format!("=> TcpClient({a}, open, 6 bytes buffered)")),
+        "{out}"
+    );
+    assert!(out.contains("=> blob(5): 48 48 48 48 48 |HHHHH|"), "{out}");
+    assert!(
+        out.contains("=> blob(20):\n00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n00000010  00 00 00 00"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("let c = TcpClient({a}, open, 6 bytes buffered)")),
+        "{out}"
+    );
+    assert!(!out.contains("opi_tcp::"), "a Rust type path leaked: {out}");
+}

@@ -68,7 +68,7 @@ impl Repl {
         match result {
             Ok(v) if v.is_unit() => true,
             Ok(v) => {
-                outln!("=> {}", script::debug_text(&self.engine, &v));
+                outln!("=> {}", script::view(&self.engine, &v));
                 true
             }
             Err(e) => {
@@ -99,7 +99,7 @@ impl Repl {
             ":vars" => {
                 for (name, constant, value) in self.scope.iter_raw() {
                     let kw = if constant { "const" } else { "let" };
-                    outln!("{kw} {name} = {value:?}");
+                    outln!("{kw} {name} = {}", script::view(&self.engine, value));
                 }
             }
             ":load" if !arg.is_empty() => match std::fs::read_to_string(arg) {

@@ -143,7 +143,7 @@ fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
 
 /// The text `hexdump -C` prints for `bytes`, without its last newline, or `None` once it would
 /// pass `max` bytes. Runs of identical 16-byte lines show as one line and `*`, as there.
-fn dump(bytes: &[u8], max: usize) -> Option<String> {
+pub(crate) fn dump(bytes: &[u8], max: usize) -> Option<String> {
     let mut out = String::new();
     let mut previous: Option<&[u8]> = None;
     let mut squeezed = false;

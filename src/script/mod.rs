@@ -46,7 +46,7 @@ pub use catalog::{Group, OPI_NAMES, OpiName};
 pub use conversation::Regex;
 pub use run::{
     Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
-    stopped_at, strip_shebang,
+    stopped_at, strip_shebang, view,
 };
 pub use session::{MemoryLimit, Session};
 pub use suggest::nearest;

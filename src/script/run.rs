@@ -190,6 +190,37 @@ pub fn display(engine: &Engine, value: &Dynamic) -> String {
     }
 }
 
+/// How the REPL shows a value: a short blob on one line as `blob(5): 48 65 6c 6c 6f |Hello|`, a
+/// longer one as `hexdump -C` lines (the first 4 KiB of it, then how many bytes are left);
+/// anything else in its debug form.
+pub fn view(engine: &Engine, value: &Dynamic) -> String {
+    const SHOWN: usize = 4096;
+    let Some(blob) = value.read_lock::<rhai::Blob>() else {
+        return debug_text(engine, value);
+    };
+    if blob.len() <= 16 {
+        let hex: Vec<String> = blob.iter().map(|b| format!("{b:02x}")).collect();
+        let ascii: String = blob
+            .iter()
+            .map(|&b| {
+                if (0x20..=0x7e).contains(&b) {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        return format!("blob({}): {} |{ascii}|", blob.len(), hex.join(" "));
+    }
+    let head = &blob[..blob.len().min(SHOWN)];
+    let mut out = format!("blob({}):\n", blob.len());
+    out.push_str(&super::bytes::dump(head, usize::MAX).unwrap_or_default());
+    if blob.len() > SHOWN {
+        out.push_str(&format!("\n… {} more bytes", blob.len() - SHOWN));
+    }
+    out
+}
+
 /// A value's debug form as scripts see it: through the engine's `to_debug`, so that handles show
 /// as `TcpClient(127.0.0.1:17001, open)`, inside arrays and maps too. Rust's `{:?}` of a Rhai value
 /// would print our types by their Rust path.

@@ -62,8 +62,19 @@ impl State {
 impl fmt::Debug for TcpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0.borrow();
-        let state = if s.conn.is_some() { "open" } else { "closed" };
-        write!(f, "TcpClient({}, {state})", s.peer)
+        match &s.conn {
+            Some(c) if c.buffered() > 0 => {
+                write!(
+                    f,
+                    "TcpClient({}, open, {} bytes buffered)",
+                    s.peer,
+                    c.buffered()
+                )
+            }
+            Some(c) if c.at_eof() => write!(f, "TcpClient({}, open, peer closed)", s.peer),
+            Some(_) => write!(f, "TcpClient({}, open)", s.peer),
+            None => write!(f, "TcpClient({}, closed)", s.peer),
+        }
     }
 }
 
