@@ -37,5 +37,7 @@ mod server_limits;
 // The first hour: syntax errors at their cause, `.result`, raw strings, completions, the man page,
 // request's progress line.
 mod usability;
+// WaitAny over connections and servers: events, fairness.
+mod wait;
 // TLS: verification, names, client certificates, close_notify, against rcgen peers.
 mod tls;

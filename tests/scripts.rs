@@ -14,6 +14,8 @@ const RUN_ELSEWHERE: &[(&str, &str)] = &[
     ("http_get.rhai", "tests/protocols.rs"),
     ("smtp.rhai", "tests/protocols.rs"),
     ("pipe.rhai", "tests/protocols.rs"),
+    ("relay.rhai", "tests/wait.rs"),
+    ("chat.rhai", "tests/wait.rs"),
 ];
 
 fn run(script: &str, args: &[String]) -> assert_cmd::assert::Assert {

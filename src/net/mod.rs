@@ -9,7 +9,7 @@
 //!                                                  expect: which pattern matches (pure)
 //! server: accept loop and readers in the background   log: event logs (clock: UTC dates)
 //! deadline: the one timeout helper   error: the one error type
-//! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt
+//! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt   wait: WaitAny over many
 //! ```
 
 mod address;
@@ -28,6 +28,7 @@ mod secret;
 mod server;
 mod tcp;
 mod tls;
+mod wait;
 
 pub use address::{Host, Target};
 pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
@@ -46,5 +47,6 @@ pub use runtime::{
     Interrupted, block_on, install_ctrl_c_handler, interrupt, is_interrupted, take_interrupt,
 };
 pub use secret::redact;
-pub use server::{ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerLimits};
+pub use server::{ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerEvent, ServerLimits};
 pub use tls::TlsOptions;
+pub use wait::{Event, Waitable, wait_any};

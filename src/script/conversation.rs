@@ -84,7 +84,12 @@ pub(crate) const DEFAULT_SPAN: i64 = DEFAULT_MAX_SPAN as i64;
 
 /// A wait in milliseconds for the additions: `()` takes the default, 0 looks once without
 /// waiting; there is no "wait for ever".
-fn wait(ctx: &NativeCallContext, v: &Dynamic, what: &str, default: i64) -> RhaiResultOf<Duration> {
+pub(crate) fn wait(
+    ctx: &NativeCallContext,
+    v: &Dynamic,
+    what: &str,
+    default: i64,
+) -> RhaiResultOf<Duration> {
     let ms = args::int(ctx, v, what, default)?;
     if ms < 0 {
         return Err(throw(

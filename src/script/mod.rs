@@ -35,6 +35,7 @@ mod settings;
 mod suggest;
 mod tcp_client;
 mod tcp_server;
+mod wait;
 
 use rhai::{Dynamic, Engine};
 

@@ -240,6 +240,21 @@ impl TcpClient {
         Ok(expected)
     }
 
+    /// The open connection, borrowed for a wait over several handles (`None` once closed).
+    pub(crate) fn conn_mut(&self) -> Option<std::cell::RefMut<'_, Connection>> {
+        std::cell::RefMut::filter_map(self.0.borrow_mut(), |s| s.conn.as_mut()).ok()
+    }
+
+    /// Whether two handles drive the same connection.
+    pub(crate) fn same(&self, other: &TcpClient) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Records a failure seen outside the handle's own calls (a wait over several handles).
+    pub(crate) fn record(&self, e: net::Error) {
+        Self::fail(&mut self.0.borrow_mut(), e);
+    }
+
     /// Why the last read stopped (`None` before the first).
     pub(crate) fn last_read(&self) -> Option<ReadEnd> {
         self.0.borrow().last_read

@@ -1,6 +1,7 @@
 //! The `TcpServer` handle scripts hold. The server stops when its last handle is dropped (the
 //! end of the script), and `StopServer` stops it now.
 
+use std::cell::Cell;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ pub struct TcpServer(Rc<Handle>);
 struct Handle {
     server: Server,
     log: Option<Arc<Log>>,
+    /// The last connection id `WaitAny` reported.
+    seen: Cell<u64>,
 }
 
 impl fmt::Debug for TcpServer {
@@ -29,7 +32,11 @@ impl fmt::Debug for TcpServer {
 
 impl TcpServer {
     pub(crate) fn new(server: Server, log: Option<Arc<Log>>) -> TcpServer {
-        TcpServer(Rc::new(Handle { server, log }))
+        TcpServer(Rc::new(Handle {
+            server,
+            log,
+            seen: Cell::new(0),
+        }))
     }
 
     pub(crate) fn server(&self) -> &Server {
@@ -39,6 +46,15 @@ impl TcpServer {
     /// The bound port (the chosen one when started with port 0).
     pub(crate) fn port(&self) -> i64 {
         i64::from(self.0.server.port())
+    }
+
+    /// The last connection id `WaitAny` reported, and setting it.
+    pub(crate) fn seen(&self) -> u64 {
+        self.0.seen.get()
+    }
+
+    pub(crate) fn set_seen(&self, id: u64) {
+        self.0.seen.set(id);
     }
 
     /// The event log given at start, if any.

@@ -23,6 +23,7 @@
 //!   socket; after [`Server::stop`] returns, the port is free.
 
 mod accept;
+mod events;
 mod expect;
 mod idle;
 mod limits;
@@ -43,6 +44,7 @@ use super::connection::write_all;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 use super::log::Log;
+pub use events::ServerEvent;
 pub use limits::{DEFAULT_MAX_BUFFERED, ServerLimits};
 use state::{Shared, State, Writer, lock};
 

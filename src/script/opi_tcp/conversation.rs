@@ -207,4 +207,22 @@ pub(super) mod conversation {
     ) -> RhaiResultOf<Map> {
         conversation::expect_connection(&ctx, &server, &id, &patterns, &timeout_ms, &encoding)
     }
+
+    /// Waits up to 5000 ms until one of `handles` (connections and servers) has something:
+    /// `#{index, event}` with `event` "data", "eof", "error", "connection" (a new client, with its
+    /// `connectionId`; server data has one too), or `index: -1, event: "timeout"`.
+    #[rhai_fn(name = "WaitAny", volatile, return_raw)]
+    pub fn wait_any(ctx: NativeCallContext, handles: Dynamic) -> RhaiResultOf<Map> {
+        crate::script::wait::wait_any(&ctx, &handles, &U)
+    }
+
+    /// WaitAny within `timeout_ms` (0 = look once).
+    #[rhai_fn(name = "WaitAny", volatile, return_raw)]
+    pub fn wait_any_with_timeout(
+        ctx: NativeCallContext,
+        handles: Dynamic,
+        timeout_ms: Dynamic,
+    ) -> RhaiResultOf<Map> {
+        crate::script::wait::wait_any(&ctx, &handles, &timeout_ms)
+    }
 }
