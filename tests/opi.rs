@@ -9,12 +9,15 @@ use crate::common::{echo, opi};
 
 #[test]
 fn tc_server_and_tc_extended_check() {
+    // TC_Server's GetLog logs a connection to TCP_Address, as OPI's.
+    let echo = echo();
     opi()
         .args([
             "test",
             "scripts/opi/TC_Server.rhai",
             "scripts/opi/TC_ExtendedCheck.rhai",
         ])
+        .args(["--param", &format!("TCP_Address={echo}")])
         .assert()
         .success()
         .stdout(predicate::str::ends_with("19 passed, 0 failed\n"));
