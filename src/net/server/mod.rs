@@ -1,4 +1,4 @@
-//! A TCP server whose accept loop and readers run in the background on the shared runtime, so
+//! A TCP server whose accept loop and readers run on the background runtime, so
 //! a script can serve clients between (or while sleeping in) its own calls (OPI's `StartServer`
 //! … `StopServer`).
 //!
@@ -42,6 +42,7 @@ use super::connection::write_all;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 use super::log::Log;
+use super::runtime::background;
 pub use limits::{DEFAULT_MAX_BUFFERED, ServerLimits};
 use state::{Shared, State, Writer, lock};
 
@@ -64,8 +65,31 @@ pub struct Server {
 
 impl Server {
     /// Binds `bind` and starts accepting in the background, at most `pool` connections at a
-    /// time, within `limits`. Must be called inside the runtime (through `runtime::block_on`).
+    /// time, within `limits`. Called through `runtime::block_on` like every other call.
     pub async fn start(
+        bind: SocketAddr,
+        pool: usize,
+        log: Option<Arc<Log>>,
+        limits: ServerLimits,
+    ) -> Result<Server> {
+        // The caller's runtime drives sockets only while the script is inside a call; a server
+        // must accept and read while it computes, so its listener is registered with, and its
+        // tasks spawned on, the background runtime.
+        match background()
+            .spawn(Server::start_here(bind, pool, log, limits))
+            .await
+        {
+            Ok(started) => started,
+            Err(e) => Err(Error::new(
+                ErrorKind::Io,
+                Phase::Bind,
+                bind.to_string(),
+                format!("the server did not start: {e}"),
+            )),
+        }
+    }
+
+    async fn start_here(
         bind: SocketAddr,
         pool: usize,
         log: Option<Arc<Log>>,
