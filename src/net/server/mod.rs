@@ -115,12 +115,12 @@ impl Server {
             log,
             name: format!("server on port {port}"),
         });
-        shared.log(format!("Listening on {bound} (pool of {pool})"));
+        shared.log(format_args!("Listening on {bound} (pool of {pool})"));
         if limits != ServerLimits::default() {
             let idle = limits
                 .idle_timeout
                 .map_or("none".to_string(), |t| format!("{} ms", t.as_millis()));
-            shared.log(format!(
+            shared.log(format_args!(
                 "Limits: {} bytes buffered in all, idle timeout {idle}",
                 shared.budget.total
             ));
@@ -205,10 +205,11 @@ impl Server {
         match &result {
             Ok(()) => self
                 .shared
-                .log(format!("Sent {} bytes to connection {id}", data.len())),
-            Err(e) => self
-                .shared
-                .log(format!("Send to connection {id} failed: {}", e.detail())),
+                .log(format_args!("Sent {} bytes to connection {id}", data.len())),
+            Err(e) => self.shared.log(format_args!(
+                "Send to connection {id} failed: {}",
+                e.detail()
+            )),
         }
         result
     }
@@ -232,7 +233,7 @@ impl Server {
             self.touch(id);
         }
         self.shared
-            .log(format!("Completed sending on connection {id}"));
+            .log(format_args!("Completed sending on connection {id}"));
         Ok(())
     }
 
@@ -252,7 +253,7 @@ impl Server {
         conn.last_active = Instant::now();
         drop(state);
         self.shared
-            .log(format!("Finished receiving on connection {id}"));
+            .log(format_args!("Finished receiving on connection {id}"));
         self.shared.changed.notify_waiters();
         Ok(())
     }
@@ -267,7 +268,7 @@ impl Server {
                 .ok_or_else(|| self.unknown(Phase::Shutdown, id))?
         };
         conn.shut();
-        self.shared.log(format!("Closed connection {id}"));
+        self.shared.log(format_args!("Closed connection {id}"));
         self.shared.changed.notify_waiters();
         Ok(())
     }
@@ -321,7 +322,7 @@ impl Server {
         for conn in conns.into_values() {
             conn.shut();
         }
-        self.shared.log("Server stopped");
+        self.shared.log(format_args!("Server stopped"));
         // Everything logged so far is in the log file when the server is stopped.
         if let Some(l) = &self.shared.log {
             l.sync();
