@@ -15,6 +15,10 @@ impl Codec {
 
     /// Looks an encoding up by any of its labels.
     pub(crate) fn for_label(label: &str) -> Result<Codec, String> {
+        // The default, named on nearly every SendLine and ReadLine: no table lookup for it.
+        if label.eq_ignore_ascii_case("UTF-8") {
+            return Ok(Codec::UTF8);
+        }
         Encoding::for_label(label.trim().as_bytes())
             .map(Codec)
             .ok_or_else(|| {
