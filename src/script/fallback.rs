@@ -6,8 +6,12 @@
 //! variants the one with the fewest `Dynamic` parameters, so a catch-all runs only when nothing
 //! else fits. It throws a catchable error at the call position that lists the real signatures,
 //! and says so when the "connection" passed is in fact the error map of a failed connect.
+//!
+//! The help text is built on the first failed call of its name, not at start-up: every script
+//! pays for registering the catch-alls, only a failing one for wording the signatures.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use rhai::{Dynamic, FuncRegistration, Map, Module, NativeCallContext};
 
@@ -19,8 +23,34 @@ const MAX_ARITY: usize = 7;
 
 #[derive(Default)]
 struct Overloads {
+    /// As Rhai writes them; made readable only for the help text.
     signatures: Vec<String>,
     all_dynamic: Vec<usize>,
+}
+
+/// One name's help text, shared by its catch-alls and worded once, when first needed.
+struct Help {
+    name: String,
+    signatures: Vec<String>,
+    text: OnceLock<String>,
+}
+
+impl Help {
+    fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let mut sigs: Vec<String> = self
+                .signatures
+                .iter()
+                .map(|s| super::readable_signature(s))
+                .collect();
+            sigs.sort_by_key(|s| s.matches(": ").count());
+            format!(
+                "no variant of {} takes these arguments; its signatures are:\n  {}",
+                self.name,
+                sigs.join("\n  ")
+            )
+        })
+    }
 }
 
 pub(crate) fn add_signature_fallbacks(module: &mut Module) {
@@ -35,7 +65,7 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
         if params.iter().all(|p| p.ends_with(": Dynamic")) {
             entry.all_dynamic.push(params.len());
         }
-        entry.signatures.push(super::readable_signature(&sig));
+        entry.signatures.push(sig);
     }
     for (name, overloads) in by_name {
         let max = overloads
@@ -44,23 +74,22 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
             .map(|s| s.matches(": ").count())
             .max()
             .unwrap_or(0);
-        let mut sigs = overloads.signatures;
-        sigs.sort_by_key(|s| s.matches(": ").count());
-        let help = format!(
-            "no variant of {name} takes these arguments; its signatures are:\n  {}",
-            sigs.join("\n  ")
-        );
+        let help = Arc::new(Help {
+            name: name.clone(),
+            signatures: overloads.signatures,
+            text: OnceLock::new(),
+        });
         for arity in 0..=MAX_ARITY.max(max + 1) {
             if !overloads.all_dynamic.contains(&arity) {
-                register(module, &name, arity, help.clone());
+                register(module, &name, arity, Arc::clone(&help));
             }
         }
     }
 }
 
-fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
+fn explain(ctx: &NativeCallContext, help: &Help, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
     let types: Vec<&str> = args.iter().map(|a| args::type_name(ctx, a)).collect();
-    let mut msg = format!("called with ({}); {help}", types.join(", "));
+    let mut msg = format!("called with ({}); {}", types.join(", "), help.text());
     if let Some(map) = args.first().and_then(|a| a.read_lock::<Map>())
         && let Some(err) = map.get("error")
     {
@@ -71,7 +100,7 @@ fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::
     throw(ctx, msg)
 }
 
-fn register(module: &mut Module, name: &str, arity: usize, help: String) {
+fn register(module: &mut Module, name: &str, arity: usize, help: Arc<Help>) {
     let reg = || {
         FuncRegistration::new(name)
             .in_global_namespace()
