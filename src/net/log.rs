@@ -132,7 +132,12 @@ impl Log {
 
     /// Records one event.
     pub fn write(&self, event: impl AsRef<str>) {
-        let line = format!("[{}] {}", timestamp(SystemTime::now()), event.as_ref());
+        self.write_args(format_args!("{}", event.as_ref()));
+    }
+
+    /// Records one event, formatted straight into its line.
+    pub fn write_args(&self, event: std::fmt::Arguments<'_>) {
+        let line = format!("[{}] {event}", timestamp(SystemTime::now()));
         if let Some(tx) = self.file.as_ref().and_then(|f| f.lines.as_ref()) {
             let _ = tx.send(ToFile::Line(line.clone()));
         }

@@ -1,11 +1,19 @@
-//! The blocking bridge: one process-wide tokio runtime, `block_on` for synchronous callers, and
-//! the interrupt (Ctrl-C) that ends any blocked wait.
+//! The blocking bridge: [`block_on`] for synchronous callers, the background runtime for what
+//! must run between their calls, and the interrupt (Ctrl-C) that ends any blocked wait.
 //!
-//! The runtime has a single worker thread. Every connection of every script shares it (a
-//! thousand connections cost one epoll instance, not a thousand), and tasks spawned on it — a
-//! server's accept loop — keep running while the script is busy outside a call. Synchronous
-//! callers use [`block_on`]; it must never be called from inside the runtime (tokio panics on a
-//! nested `block_on`), which is why `main` is a plain `fn main`.
+//! Two runtimes, because a client and a server want opposite things:
+//! - [`block_on`] runs on a current-thread runtime of the calling thread (one per thread, built
+//!   on first use). A client's socket is registered with it and driven by the thread that waits
+//!   for it, so a read or send costs no thread wake-up on the way (a round trip through a worker
+//!   thread paid two). Every connection of a script shares it: a thousand connections cost one
+//!   epoll instance, not a thousand. Its sockets are driven only while the script is inside a
+//!   call, which is all a client needs (the kernel buffers in between).
+//! - The background runtime has one worker thread. What must go on while the script computes
+//!   or sleeps runs there: a server's accept loop and readers ([`background`]), and the SIGINT
+//!   handler.
+//!
+//! [`block_on`] must never be called from inside a runtime (tokio panics on a nested
+//! `block_on`), which is why `main` is a plain `fn main`.
 //!
 //! An interrupt is a flag plus a [`Notify`]: [`block_on`] races its future against it, so a
 //! read blocked for minutes returns as soon as the user presses Ctrl-C. The future is dropped at
@@ -18,47 +26,70 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
 
-static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static BACKGROUND: OnceLock<Runtime> = OnceLock::new();
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static INTERRUPT: Notify = Notify::const_new();
 
-/// The shared runtime, built on first use.
-fn runtime() -> &'static Runtime {
-    RUNTIME.get_or_init(|| {
-        match Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("opi-tcp-io")
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => rt,
-            // Without a runtime nothing can work; this only fails when the OS refuses a thread
-            // or an epoll instance.
-            Err(e) => panic!("cannot start the I/O runtime: {e}"),
-        }
+thread_local! {
+    static LOCAL: Runtime = built(Builder::new_current_thread().enable_all().build());
+}
+
+fn built(rt: std::io::Result<Runtime>) -> Runtime {
+    match rt {
+        Ok(rt) => rt,
+        // Without a runtime nothing can work; this only fails when the OS refuses a thread or
+        // an epoll instance.
+        Err(e) => panic!("cannot start the I/O runtime: {e}"),
+    }
+}
+
+/// The background runtime (one worker thread), built on first use: what is spawned here runs
+/// while the script is busy outside a call.
+pub(crate) fn background() -> &'static Runtime {
+    BACKGROUND.get_or_init(|| {
+        built(
+            Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("opi-tcp-io")
+                .enable_all()
+                .build(),
+        )
     })
+}
+
+/// Runs a blocking function (a read of stdin) on the background runtime's thread pool, which
+/// lives as long as the process: a thread's own runtime would wait for it when the thread ends,
+/// so a script stopped by Ctrl-C in the middle of a read could not exit.
+pub fn spawn_blocking<F, R>(f: F) -> tokio::task::JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    background().spawn_blocking(f)
 }
 
 /// The wait ended because of an interrupt, not because the future finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
 
-/// Runs `fut` to completion on the shared runtime, unless an interrupt comes first.
+/// Runs `fut` to completion on the calling thread's runtime, unless an interrupt comes first.
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
-    runtime().block_on(async {
-        let notified = INTERRUPT.notified();
-        tokio::pin!(notified);
-        // Registered before the flag is read, so an interrupt between the two is not lost.
-        notified.as_mut().enable();
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            return Err(Interrupted);
-        }
-        tokio::select! {
-            biased;
-            _ = notified => Err(Interrupted),
-            out = fut => Ok(out),
-        }
-    })
+    LOCAL.with(|rt| rt.block_on(interruptible(fut)))
+}
+
+async fn interruptible<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
+    let notified = INTERRUPT.notified();
+    tokio::pin!(notified);
+    // Registered before the flag is read, so an interrupt between the two is not lost.
+    notified.as_mut().enable();
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(Interrupted);
+    }
+    tokio::select! {
+        biased;
+        _ = notified => Err(Interrupted),
+        out = fut => Ok(out),
+    }
 }
 
 /// Requests that the current and the next blocking waits end. Safe from any thread.
@@ -81,7 +112,7 @@ pub fn is_interrupted() -> bool {
 /// library embedding the engine may not want it). The handler is in place when this returns, so
 /// a Ctrl-C that comes at once is not lost to the default action (killing the process).
 pub fn install_ctrl_c_handler() {
-    let rt = runtime();
+    let rt = background();
     let _context = rt.enter();
     #[cfg(unix)]
     {

@@ -46,6 +46,10 @@ pub async fn wait_any(
     if n == 0 {
         return None;
     }
+    // The calling thread's runtime learns which sockets are readable only when it polls its I/O
+    // driver, which a yield lets it do: without it, one socket that is always ready would be
+    // the only one ever seen ready.
+    tokio::task::yield_now().await;
     loop {
         // Server waits are registered before their state is read, so no change is missed.
         let mut changes: Vec<_> = items

@@ -16,6 +16,10 @@ impl Codec {
     /// Looks an encoding up by any of its labels, or by 1C's names for the system code pages:
     /// `ANSI` (windows-1251) and `OEM` (cp866), as on a Russian Windows, where OPI runs.
     pub(crate) fn for_label(label: &str) -> Result<Codec, String> {
+        // The default, named on nearly every SendLine and ReadLine: no table lookup for it.
+        if label.eq_ignore_ascii_case("UTF-8") {
+            return Ok(Codec::UTF8);
+        }
         let label = label.trim();
         if label.eq_ignore_ascii_case("ansi") {
             return Ok(Codec(encoding_rs::WINDOWS_1251));

@@ -9,8 +9,12 @@
 //!
 //! A server function given something that is not a server answers as OPI's generic server does,
 //! with `#{result: false, error: "The passed value is not a server object", kind: "settings"}`.
+//!
+//! The help text is built on the first failed call of its name, not at start-up: every script
+//! pays for registering the catch-alls, only a failing one for wording the signatures.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use rhai::{Dynamic, FuncRegistration, Map, Module, NativeCallContext};
 
@@ -24,10 +28,36 @@ const MAX_ARITY: usize = 7;
 
 #[derive(Default)]
 struct Overloads {
+    /// As Rhai writes them; made readable only for the help text.
     signatures: Vec<String>,
     all_dynamic: Vec<usize>,
     /// Arities at which a signature takes a `TcpServer` first: a server function.
     server_arities: Vec<usize>,
+}
+
+/// One name's help text, shared by its catch-alls and worded once, when first needed.
+struct Help {
+    name: String,
+    signatures: Vec<String>,
+    text: OnceLock<String>,
+}
+
+impl Help {
+    fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let mut sigs: Vec<String> = self
+                .signatures
+                .iter()
+                .map(|s| super::readable_signature(s))
+                .collect();
+            sigs.sort_by_key(|s| s.matches(": ").count());
+            format!(
+                "no variant of {} takes these arguments; its signatures are:\n  {}",
+                self.name,
+                sigs.join("\n  ")
+            )
+        })
+    }
 }
 
 pub(crate) fn add_signature_fallbacks(module: &mut Module) {
@@ -45,7 +75,7 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
         if params.first().is_some_and(|p| p.ends_with("TcpServer")) {
             entry.server_arities.push(params.len());
         }
-        entry.signatures.push(super::readable_signature(&sig));
+        entry.signatures.push(sig);
     }
     for (name, overloads) in by_name {
         let max = overloads
@@ -54,16 +84,20 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
             .map(|s| s.matches(": ").count())
             .max()
             .unwrap_or(0);
-        let mut sigs = overloads.signatures;
-        sigs.sort_by_key(|s| s.matches(": ").count());
-        let help = format!(
-            "no variant of {name} takes these arguments; its signatures are:\n  {}",
-            sigs.join("\n  ")
-        );
+        let help = Arc::new(Help {
+            name: name.clone(),
+            signatures: overloads.signatures,
+            text: OnceLock::new(),
+        });
         for arity in 0..=MAX_ARITY.max(max + 1) {
             if !overloads.all_dynamic.contains(&arity) {
                 let server = overloads.server_arities.contains(&arity);
-                register(module, &name, arity, Fallback::new(help.clone(), server));
+                register(
+                    module,
+                    &name,
+                    arity,
+                    Fallback::new(Arc::clone(&help), server),
+                );
             }
         }
     }
@@ -73,12 +107,12 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
 /// server (a value, not an exception), or else the list of signatures.
 #[derive(Clone)]
 struct Fallback {
-    help: String,
+    help: Arc<Help>,
     server: bool,
 }
 
 impl Fallback {
-    fn new(help: String, server: bool) -> Self {
+    fn new(help: Arc<Help>, server: bool) -> Self {
         Fallback { help, server }
     }
 
@@ -100,9 +134,9 @@ impl Fallback {
     }
 }
 
-fn explain(ctx: &NativeCallContext, help: &str, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
+fn explain(ctx: &NativeCallContext, help: &Help, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
     let types: Vec<&str> = args.iter().map(|a| args::type_name(ctx, a)).collect();
-    let mut msg = format!("called with ({}); {help}", types.join(", "));
+    let mut msg = format!("called with ({}); {}", types.join(", "), help.text());
     if let Some(map) = args.first().and_then(|a| a.read_lock::<Map>())
         && let Some(err) = map.get("error")
     {

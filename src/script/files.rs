@@ -104,10 +104,11 @@ fn on_stdin<T: Send + 'static>(
     ctx: &NativeCallContext,
     read: impl FnOnce(&mut io::StdinLock<'static>) -> io::Result<T> + Send + 'static,
 ) -> RhaiResultOf<T> {
-    let joined = net::block_on(async move {
-        tokio::task::spawn_blocking(move || read(&mut io::stdin().lock())).await
-    })
-    .map_err(|_| interrupted(ctx))?;
+    let joined =
+        net::block_on(
+            async move { net::spawn_blocking(move || read(&mut io::stdin().lock())).await },
+        )
+        .map_err(|_| interrupted(ctx))?;
     match joined {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(throw(ctx, format!("cannot read stdin: {e}"))),

@@ -10,6 +10,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::{BufMut, BytesMut};
 use tokio::net::TcpListener;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::Semaphore;
@@ -18,10 +19,15 @@ use tokio::time::Instant;
 use super::state::{Conn, Shared, lock};
 use crate::net::error::io_detail;
 
+/// A reader's first read buffer; it doubles while reads fill it, up to the budget's chunk.
+const FIRST_READ: usize = 4 * 1024;
+
 pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool: Arc<Semaphore>) {
     loop {
         if pool.available_permits() == 0 {
-            shared.log("Connection pool is full: new clients wait until a connection ends");
+            shared.log(format_args!(
+                "Connection pool is full: new clients wait until a connection ends"
+            ));
         }
         let Ok(permit) = Arc::clone(&pool).acquire_owned().await else {
             return;
@@ -30,7 +36,7 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
             Ok(s) => s,
             Err(e) => {
                 // Out of descriptors and the like: say so, back off, go on.
-                shared.log(format!("Accept failed: {}", io_detail(&e)));
+                shared.log(format_args!("Accept failed: {}", io_detail(&e)));
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
@@ -44,7 +50,7 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
             state.conns.insert(id, Conn::new(peer, write, permit));
             id
         };
-        shared.log(format!("Accepted connection {id} from {peer}"));
+        shared.log(format_args!("Accepted connection {id} from {peer}"));
         let reader = tokio::spawn(read_loop(Arc::clone(&shared), id, read));
         if let Some(c) = lock(&shared).conns.get_mut(&id) {
             c.reader = Some(reader.abort_handle());
@@ -54,7 +60,10 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
 }
 
 async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
-    let mut chunk = vec![0u8; shared.budget.chunk];
+    // Not zeroed, and small at first: a connection that sends lines never holds a whole chunk,
+    // and thousands of them would otherwise pin a chunk each. It grows while reads fill it.
+    let mut chunk = BytesMut::new();
+    let mut size = FIRST_READ.min(shared.budget.chunk);
     loop {
         // Readable also means end of stream or an error, which the read below then reports.
         let ready = read.readable().await;
@@ -65,15 +74,17 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
             },
             Err(_) => 0,
         };
+        let want = room.min(size);
+        chunk.reserve(want);
         // No await from here to the commit below, so an abort cannot strand the room set aside.
-        let result = ready.and_then(|()| read.try_read(&mut chunk[..room]));
+        let result = ready.and_then(|()| read.try_read_buf(&mut (&mut chunk).limit(want)));
         let mut guard = lock(&shared);
         let state = &mut *guard;
         let Some(conn) = state.conns.get_mut(&id) else {
             shared.give_back(state, room);
             return;
         };
-        let event = match result {
+        let ended = match result {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 shared.give_back(state, room);
                 continue;
@@ -82,30 +93,34 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
                 if conn.buf.is_empty() {
                     state.ready.push_back(id);
                 }
-                conn.buf.extend_from_slice(&chunk[..n]);
+                conn.buf.extend_from_slice(&chunk);
+                chunk.clear();
                 conn.last_active = Instant::now();
                 shared.give_back(state, room - n);
-                Ok(format!("Received {n} bytes from connection {id}"))
+                if n == want {
+                    size = (size * 2).min(shared.budget.chunk);
+                }
+                // Logged before the data can be seen: a script that has read these bytes and
+                // stops the server finds their line in the file. Under the lock is cheap, as a
+                // log file is written by its own thread (this only queues the line).
+                shared.log(format_args!("Received {n} bytes from connection {id}"));
+                false
             }
             end => {
                 conn.eof = true;
                 conn.permit.take();
                 conn.reader.take();
                 shared.give_back(state, room);
-                Err(match end {
-                    Err(e) => format!("Connection {id} failed: {}", io_detail(&e)),
-                    _ => format!("Connection {id} closed by the client"),
-                })
+                match end {
+                    Err(e) => shared.log(format_args!("Connection {id} failed: {}", io_detail(&e))),
+                    _ => shared.log(format_args!("Connection {id} closed by the client")),
+                }
+                true
             }
         };
-        // Logged before the data can be seen: a script that has read these bytes and stops the
-        // server finds their line in the file. Under the lock is cheap now, as a log file is
-        // written by its own thread (this only queues the line).
-        let (Ok(line) | Err(line)) = &event;
-        shared.log(line);
         drop(guard);
         shared.changed.notify_waiters();
-        if event.is_err() {
+        if ended {
             return;
         }
     }

@@ -1,4 +1,4 @@
-//! A TCP server whose accept loop and readers run in the background on the shared runtime, so
+//! A TCP server whose accept loop and readers run on the background runtime, so
 //! a script can serve clients between (or while sleeping in) its own calls (OPI's `StartServer`
 //! … `StopServer`).
 //!
@@ -44,6 +44,7 @@ use super::connection::write_all;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 use super::log::Log;
+use super::runtime::background;
 pub use events::ServerEvent;
 pub use limits::{DEFAULT_MAX_BUFFERED, ServerLimits};
 use state::{Shared, State, Writer, lock};
@@ -79,8 +80,31 @@ pub struct Server {
 
 impl Server {
     /// Binds `bind` and starts accepting in the background, at most `pool` connections at a
-    /// time, within `limits`. Must be called inside the runtime (through `runtime::block_on`).
+    /// time, within `limits`. Called through `runtime::block_on` like every other call.
     pub async fn start(
+        bind: SocketAddr,
+        pool: usize,
+        log: Option<Arc<Log>>,
+        limits: ServerLimits,
+    ) -> Result<Server> {
+        // The caller's runtime drives sockets only while the script is inside a call; a server
+        // must accept and read while it computes, so its listener is registered with, and its
+        // tasks spawned on, the background runtime.
+        match background()
+            .spawn(Server::start_here(bind, pool, log, limits))
+            .await
+        {
+            Ok(started) => started,
+            Err(e) => Err(Error::new(
+                ErrorKind::Io,
+                Phase::Bind,
+                bind.to_string(),
+                format!("the server did not start: {e}"),
+            )),
+        }
+    }
+
+    async fn start_here(
         bind: SocketAddr,
         pool: usize,
         log: Option<Arc<Log>>,
@@ -106,12 +130,12 @@ impl Server {
             log,
             name: format!("server on port {port}"),
         });
-        shared.log(format!("Listening on {bound} (pool of {pool})"));
+        shared.log(format_args!("Listening on {bound} (pool of {pool})"));
         if limits != ServerLimits::default() {
             let idle = limits
                 .idle_timeout
                 .map_or("none".to_string(), |t| format!("{} ms", t.as_millis()));
-            shared.log(format!(
+            shared.log(format_args!(
                 "Limits: {} bytes buffered in all, idle timeout {idle}",
                 shared.budget.total
             ));
@@ -196,10 +220,11 @@ impl Server {
         match &result {
             Ok(()) => self
                 .shared
-                .log(format!("Sent {} bytes to connection {id}", data.len())),
-            Err(e) => self
-                .shared
-                .log(format!("Send to connection {id} failed: {}", e.detail())),
+                .log(format_args!("Sent {} bytes to connection {id}", data.len())),
+            Err(e) => self.shared.log(format_args!(
+                "Send to connection {id} failed: {}",
+                e.detail()
+            )),
         }
         result
     }
@@ -223,7 +248,7 @@ impl Server {
             self.touch(id);
         }
         self.shared
-            .log(format!("Completed sending on connection {id}"));
+            .log(format_args!("Completed sending on connection {id}"));
         Ok(())
     }
 
@@ -243,7 +268,7 @@ impl Server {
         conn.last_active = Instant::now();
         drop(state);
         self.shared
-            .log(format!("Finished receiving on connection {id}"));
+            .log(format_args!("Finished receiving on connection {id}"));
         self.shared.changed.notify_waiters();
         Ok(())
     }
@@ -258,7 +283,7 @@ impl Server {
                 .ok_or_else(|| self.unknown(Phase::Shutdown, id))?
         };
         conn.shut();
-        self.shared.log(format!("Closed connection {id}"));
+        self.shared.log(format_args!("Closed connection {id}"));
         self.shared.changed.notify_waiters();
         Ok(())
     }
@@ -308,7 +333,7 @@ impl Server {
         for conn in conns.into_values() {
             conn.shut();
         }
-        self.shared.log("Server stopped");
+        self.shared.log(format_args!("Server stopped"));
         // Everything logged so far is in the log file when the server is stopped.
         if let Some(l) = &self.shared.log {
             l.sync();

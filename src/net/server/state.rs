@@ -108,9 +108,11 @@ pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
 }
 
 impl Shared {
-    pub(super) fn log(&self, event: impl AsRef<str>) {
+    /// Records an event; it is formatted only when there is a log (a server without one
+    /// pays nothing per message).
+    pub(super) fn log(&self, event: std::fmt::Arguments<'_>) {
         if let Some(l) = &self.log {
-            l.write(event);
+            l.write_args(event);
         }
     }
 
