@@ -1,6 +1,6 @@
 """Python references for bench/run: the same work as the opi-tcp scripts in bench/.
 
-Usage: python3 bench/clients.py rt|rt-pwn|send|recv|marker|conns ARGS...
+Usage: python3 bench/clients.py rt|rt-pwn|send|recv|marker|conns|prompt-server|dialogue-pwn ARGS...
 Each prints ELAPSED <seconds> for the measured part only (not the interpreter's start-up).
 """
 import asyncio
@@ -107,8 +107,56 @@ def conns(addr, n):
     asyncio.run(main())
 
 
+def prompt_server(n):
+    """Serves each client N prompts "> ", reading one line after each (a threaded server)."""
+    import threading
+
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    print(f"PORT {srv.getsockname()[1]}", flush=True)
+
+    def serve(c):
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        f = c.makefile("rb")
+        try:
+            for _ in range(int(n)):
+                c.sendall(b"> ")
+                if not f.readline():
+                    return
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    while True:
+        c, _ = srv.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+
+def dialogue_pwn(addr, n):
+    from pwn import context, remote
+
+    context.log_level = "error"
+    host, port = addr.rsplit(":", 1)
+    r = remote(host, int(port))
+    t = time.perf_counter()
+    for _ in range(int(n)):
+        r.sendlineafter(b"> ", b"x")
+    done(t)
+    r.close()
+
+
 if __name__ == "__main__":
     cmd, *args = sys.argv[1:]
-    {"rt": rt, "rt-pwn": rt_pwn, "send": send, "recv": recv, "marker": marker, "conns": conns}[
-        cmd
-    ](*args)
+    {
+        "rt": rt,
+        "rt-pwn": rt_pwn,
+        "send": send,
+        "recv": recv,
+        "marker": marker,
+        "conns": conns,
+        "prompt-server": prompt_server,
+        "dialogue-pwn": dialogue_pwn,
+    }[cmd](*args)
