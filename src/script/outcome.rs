@@ -14,6 +14,8 @@ pub(crate) fn error_map(e: &net::Error) -> Map {
         Some("No connection found!")
     } else if e.detail().contains("write half") {
         Some("Write half is closed")
+    } else if e.detail() == "the server is stopped" {
+        Some("Server not started")
     } else {
         None
     };
