@@ -717,3 +717,22 @@ fn opis_data_parameters_take_files_and_collections() {
         "FROM-A-FILE\n{\"k\":[1,\"x\"]}plain text"
     );
 }
+
+#[test]
+fn an_opi_name_in_the_wrong_case_names_the_right_spelling() {
+    for (call, want) in [
+        (
+            r#"OPI_TCP::createconnection("x")"#,
+            "did you mean OPI_TCP::CreateConnection?",
+        ),
+        ("OPI_TCP::GetTLSsettings(true)", "OPI_TCP::GetTlsSettings"),
+        (
+            "OPI_TCP::запуститьсервер(0)",
+            "did you mean OPI_TCP::ЗапуститьСервер?",
+        ),
+    ] {
+        let out = opi().args(["-e", call]).output().unwrap();
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && e.contains(want), "{call}: {e}");
+    }
+}
