@@ -221,6 +221,14 @@ impl Connection {
     /// Either way at most `n` bytes are copied, so reading a large backlog piece by piece stays
     /// linear.
     pub(super) fn take(&mut self, n: usize) -> Vec<u8> {
+        // A small result (a line, an answer) is copied out and the buffer kept: handing over
+        // its 64 KiB allocation would make the next read allocate one again.
+        if n <= 16 * 1024 {
+            let n = n.min(self.buf.len());
+            let out = self.buf[..n].to_vec();
+            bytes::Buf::advance(&mut self.buf, n);
+            return out;
+        }
         let rest = self.buf.len().saturating_sub(n);
         if rest == 0 {
             Vec::from(std::mem::take(&mut self.buf))
