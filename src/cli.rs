@@ -10,7 +10,9 @@ Examples:
   opi-tcp scripts/hello.rhai                  run a script
   echo 'print(1 + 1)' | opi-tcp               run stdin
   opi-tcp eval 'OPI_TCP::GetTlsSettings(true)'
-  opi-tcp request -a tcpbin.com:4242 -d 'Echo this!\\n'
+  opi-tcp request -a HOST:PORT -d 'PING\\r\\n'    one request, the answer up to its first newline
+  opi-tcp tcp GetProxySettings -a 127.0.0.1 -p 1080
+                                              OPI's CLI form: a settings structure as JSON
   opi-tcp test scripts/opi/TC_Server.rhai     a test suite (it starts its own server)
   opi-tcp functions Read                      signatures containing 'Read'
   opi-tcp                                     interactive REPL";

@@ -432,9 +432,10 @@ fn the_help_examples_run_as_written() {
         .get_output()
         .stdout
         .clone();
-    assert!(
-        String::from_utf8(top)
-            .unwrap()
-            .contains("opi-tcp test scripts/opi/TC_Server.rhai")
-    );
+    let top = String::from_utf8(top).unwrap();
+    assert!(top.contains("opi-tcp test scripts/opi/TC_Server.rhai"));
+    let offline = "opi-tcp tcp GetProxySettings -a 127.0.0.1 -p 1080";
+    assert!(top.contains(offline), "{top}");
+    let args: Vec<&str> = offline.split(' ').skip(1).collect();
+    opi().args(&args).assert().success();
 }
