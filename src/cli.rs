@@ -46,6 +46,16 @@ pub(crate) struct Common {
     /// or $OPI_TCP_CONNECT_TIMEOUT_MS]
     #[arg(long, value_name = "MS", global = true)]
     pub(crate) connect_timeout: Option<u64>,
+    /// Trace every connection's traffic to stderr, or appended to FILE (text as escaped strings,
+    /// binary as hexdump -C; proxy passwords never shown)
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", global = true)]
+    pub(crate) trace: Option<String>,
+    /// With --trace: show every chunk as hex, text too
+    #[arg(long, global = true)]
+    pub(crate) trace_hex: bool,
+    /// With --trace: do not cut chunks after 4096 bytes
+    #[arg(long, global = true)]
+    pub(crate) trace_full: bool,
     /// Stop a script whose data outgrows SIZE (512M, 2G, …) with an error [default: no limit]
     #[arg(long, value_name = "SIZE", global = true, value_parser = crate::memory::parse_size)]
     pub(crate) max_memory: Option<usize>,

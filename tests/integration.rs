@@ -39,5 +39,7 @@ mod server_limits;
 mod usability;
 // WaitAny over connections and servers: events, fairness.
 mod wait;
+// The wire trace: exact lines, text and hex, cuts, SetTrace, no secrets.
+mod trace;
 // TLS: verification, names, client certificates, close_notify, against rcgen peers.
 mod tls;

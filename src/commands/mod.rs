@@ -79,6 +79,16 @@ fn unknown_command(word: &str) -> ExitCode {
 }
 
 fn session(common: &Common) -> Result<Session> {
+    if let Some(to) = &common.trace {
+        let config = script::TraceConfig {
+            file: (to != "-").then(|| to.into()),
+            hex: common.trace_hex,
+            full: common.trace_full,
+        };
+        script::trace_all(config).map_err(|e| anyhow::anyhow!("--trace {to}: {e}"))?;
+    } else if common.trace_hex || common.trace_full {
+        bail!("--trace-hex and --trace-full go with --trace");
+    }
     let timeout = match common.connect_timeout {
         Some(0) => bail!("--connect-timeout must be positive"),
         Some(ms) => Some(Duration::from_millis(ms)),

@@ -56,12 +56,45 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
         None => tcp::dial(target, &deadline).await?,
         Some(proxy) => proxy::tunnel(proxy, target, &deadline, &peer).await?,
     };
-    // Over a tunnel TLS still checks (and sends as SNI) the target's name, never the proxy's.
-    match tls {
-        None => Ok(Connection::new(Box::new(tcp), peer)),
-        Some(plan) => {
-            let stream = plan.handshake(tcp, &deadline, &peer).await?;
-            Ok(Connection::new(Box::new(stream), peer))
+    let trace = super::trace::global_trace();
+    let mut details = String::new();
+    if trace.is_some()
+        && let Some(p) = &opts.proxy
+    {
+        // The user only: never the password.
+        details.push_str(&format!(" through {}", p.label()));
+        if let Some(user) = &p.login {
+            details.push_str(&format!(" as user {user:?}"));
         }
     }
+    // Over a tunnel TLS still checks (and sends as SNI) the target's name, never the proxy's.
+    let mut conn = match tls {
+        None => Connection::new(Box::new(tcp), peer.clone()),
+        Some(plan) => {
+            let stream = plan.handshake(tcp, &deadline, &peer).await?;
+            if trace.is_some() {
+                let c = stream.get_ref().1;
+                let version = c.protocol_version().map(|v| format!("{v:?}"));
+                let suite = c
+                    .negotiated_cipher_suite()
+                    .map(|s| format!("{:?}", s.suite()));
+                let check = match &opts.tls {
+                    Some(t) if t.accept_invalid_certs => "certificate NOT verified",
+                    _ => "certificate verified",
+                };
+                details.push_str(&format!(
+                    ", TLS {} {}, name {}, {check}",
+                    version.unwrap_or_default(),
+                    suite.unwrap_or_default(),
+                    plan.name()
+                ));
+            }
+            Connection::new(Box::new(stream), peer.clone())
+        }
+    };
+    if let Some(t) = trace {
+        conn.set_trace(Some(super::trace::Traced::new(t, &peer)));
+        conn.trace_event(|| format!("connected{details}"));
+    }
+    Ok(conn)
 }

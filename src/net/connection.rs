@@ -18,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result};
 use super::read::{ReadLimit, Scanner, Stop};
+use super::trace::Traced;
 
 /// A bidirectional byte stream: `TcpStream`, or a TLS stream over one.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -89,6 +90,7 @@ pub struct Connection {
     pub(super) eof: bool,
     write_closed: bool,
     send_progress: SendProgress,
+    trace: Option<Traced>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -112,6 +114,19 @@ impl Connection {
             eof: false,
             write_closed: false,
             send_progress: None,
+            trace: None,
+        }
+    }
+
+    /// Starts (or with `None` stops) tracing this connection's traffic.
+    pub fn set_trace(&mut self, trace: Option<Traced>) {
+        self.trace = trace;
+    }
+
+    /// Writes one event line to the connection's trace, if it has one.
+    pub fn trace_event(&self, what: impl FnOnce() -> String) {
+        if let Some(t) = &self.trace {
+            t.event(&what());
         }
     }
 
@@ -191,15 +206,22 @@ impl Connection {
         // `max_size` must not preallocate.
         self.buf
             .reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
+        let before = self.buf.len();
         let Some(result) = deadline.race(self.io.read_buf(&mut self.buf)).await else {
             return Filled::Timeout;
         };
         match result {
             Ok(0) => {
                 self.eof = true;
+                self.trace_event(|| "peer closed (end of stream)".into());
                 Filled::Eof
             }
-            Ok(_) => Filled::Data,
+            Ok(_) => {
+                if let Some(t) = &self.trace {
+                    t.chunk(false, &self.buf[before..]);
+                }
+                Filled::Data
+            }
             // rustls reports a peer that closed without close_notify this way, after all of
             // its data: for a read it is the end of the stream.
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
@@ -251,14 +273,21 @@ impl Connection {
             ));
         }
         let deadline = Deadline::within(timeout);
-        write_all(
+        let result = write_all(
             &mut self.io,
             data,
             &deadline,
             &self.peer,
             &mut self.send_progress,
         )
-        .await
+        .await;
+        if let Some(t) = &self.trace {
+            match &result {
+                Ok(()) => t.chunk(true, data),
+                Err(e) => t.event(&format!("send of {} bytes failed: {e}", data.len())),
+            }
+        }
+        result
     }
 
     /// Half-close: TCP FIN, or TLS close_notify then FIN. Reading still works.
@@ -267,6 +296,7 @@ impl Connection {
             return Ok(());
         }
         self.write_closed = true;
+        self.trace_event(|| "half-close (no more sends)".into());
         let deadline = Deadline::after(timeout);
         match deadline
             .run(Phase::Shutdown, &self.peer, self.io.shutdown())
@@ -282,6 +312,7 @@ impl Connection {
     /// socket is dropped.
     pub async fn close(mut self) {
         let _ = self.shutdown_write(CLOSE_GRACE).await;
+        self.trace_event(|| "closed".into());
     }
 }
 

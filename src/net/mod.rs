@@ -20,6 +20,7 @@ mod conversation;
 mod deadline;
 mod error;
 mod expect;
+mod hexdump;
 mod log;
 mod proxy;
 mod read;
@@ -28,6 +29,7 @@ mod secret;
 mod server;
 mod tcp;
 mod tls;
+mod trace;
 mod wait;
 
 pub use address::{Host, Target};
@@ -36,6 +38,7 @@ pub use connection::{Connection, ReadEnd, ReadOutcome};
 pub use conversation::Expected;
 pub use error::{Error, ErrorKind, Phase, Result};
 pub use expect::{BadPattern, DEFAULT_MAX_SPAN, Match, Matcher, Pattern};
+pub use hexdump::hexdump;
 pub use log::{Log, LogConfig};
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[cfg(feature = "fuzzing")]
@@ -50,4 +53,5 @@ pub use runtime::{
 pub use secret::redact;
 pub use server::{ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerEvent, ServerLimits};
 pub use tls::TlsOptions;
+pub use trace::{TRACE_CUT, Trace, TraceConfig, Traced, global_trace, trace_all};
 pub use wait::{Event, Waitable, wait_any};

@@ -352,3 +352,29 @@ pub(crate) fn expect_connection(
     map.insert("connectionId".into(), (id as i64).into());
     Ok(map)
 }
+
+/// `SetTrace(conn, on [, file])`: trace this connection's traffic to `file` (appended), or to the
+/// command line's `--trace` destination, or to stderr; `false` stops it.
+pub(crate) fn set_trace(
+    ctx: &NativeCallContext,
+    client: &TcpClient,
+    on: &Dynamic,
+    file: &Dynamic,
+) -> RhaiResultOf<bool> {
+    let on = args::flag(ctx, on, "on", true)?;
+    if !on {
+        client.set_trace(None);
+        return Ok(true);
+    }
+    let file = args::opt_string(ctx, file, "file")?;
+    let trace = match (&file, crate::net::global_trace()) {
+        (None, Some(t)) => t,
+        _ => crate::net::Trace::open(crate::net::TraceConfig {
+            file: file.as_ref().map(|f| f.into()),
+            ..Default::default()
+        })
+        .map_err(|e| throw(ctx, format!("cannot open the trace file {file:?}: {e}")))?,
+    };
+    client.set_trace(Some(trace));
+    Ok(true)
+}

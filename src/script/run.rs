@@ -214,7 +214,7 @@ pub fn view(engine: &Engine, value: &Dynamic) -> String {
     }
     let head = &blob[..blob.len().min(SHOWN)];
     let mut out = format!("blob({}):\n", blob.len());
-    out.push_str(&super::bytes::dump(head, usize::MAX).unwrap_or_default());
+    out.push_str(&crate::net::hexdump(head, usize::MAX).unwrap_or_default());
     if blob.len() > SHOWN {
         out.push_str(&format!("\n… {} more bytes", blob.len() - SHOWN));
     }

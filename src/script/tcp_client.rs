@@ -245,6 +245,15 @@ impl TcpClient {
         std::cell::RefMut::filter_map(self.0.borrow_mut(), |s| s.conn.as_mut()).ok()
     }
 
+    /// Starts or stops tracing this connection: to `trace`, or with `None` not at all.
+    pub(crate) fn set_trace(&self, trace: Option<Arc<net::Trace>>) {
+        let mut state = self.0.borrow_mut();
+        let peer = state.peer.clone();
+        if let Some(conn) = state.conn.as_mut() {
+            conn.set_trace(trace.map(|t| net::Traced::new(t, &peer)));
+        }
+    }
+
     /// Whether two handles drive the same connection.
     pub(crate) fn same(&self, other: &TcpClient) -> bool {
         Rc::ptr_eq(&self.0, &other.0)

@@ -225,4 +225,21 @@ pub(super) mod conversation {
     ) -> RhaiResultOf<Map> {
         crate::script::wait::wait_any(&ctx, &handles, &timeout_ms)
     }
+
+    /// Traces this connection's traffic (`on = true`) to stderr or `--trace`'s file; `false` stops.
+    #[rhai_fn(name = "SetTrace", global, volatile, return_raw)]
+    pub fn set_trace(ctx: NativeCallContext, conn: TcpClient, on: Dynamic) -> RhaiResultOf<bool> {
+        conversation::set_trace(&ctx, &conn, &on, &U)
+    }
+
+    /// Traces this connection's traffic, appended to `file`.
+    #[rhai_fn(name = "SetTrace", global, volatile, return_raw)]
+    pub fn set_trace_to_file(
+        ctx: NativeCallContext,
+        conn: TcpClient,
+        on: Dynamic,
+        file: Dynamic,
+    ) -> RhaiResultOf<bool> {
+        conversation::set_trace(&ctx, &conn, &on, &file)
+    }
 }
