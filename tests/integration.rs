@@ -8,6 +8,8 @@ mod catalog;
 mod cli;
 // Expect, SendAfter, ReadAvailable, ReadUntilQuiet and the stream properties.
 mod conversation;
+// Interact: ncat's mode off a terminal, the terminal mode in a pty.
+mod interact;
 // In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.
 mod common;
 // Files and the standard streams: whole files, raw stdout, stdin, stderr, closed pipes.

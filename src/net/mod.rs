@@ -21,6 +21,7 @@ mod deadline;
 mod error;
 mod expect;
 mod hexdump;
+mod interact;
 mod log;
 mod proxy;
 mod read;
@@ -39,6 +40,7 @@ pub use conversation::Expected;
 pub use error::{Error, ErrorKind, Phase, Result};
 pub use expect::{BadPattern, DEFAULT_MAX_SPAN, Match, Matcher, Pattern};
 pub use hexdump::hexdump;
+pub use interact::InteractEnd;
 pub use log::{Log, LogConfig};
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[cfg(feature = "fuzzing")]

@@ -24,6 +24,7 @@ mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 mod helpers;
+mod interact;
 mod logging;
 mod opi_tcp;
 mod outcome;

@@ -264,6 +264,25 @@ impl TcpClient {
         Self::fail(&mut self.0.borrow_mut(), e);
     }
 
+    /// Runs `net`'s interaction on the open connection (`None` when it is closed).
+    pub(crate) fn interact(
+        &self,
+        input: &mut tokio::sync::mpsc::Receiver<Vec<u8>>,
+        show: &mut (dyn FnMut(&[u8]) + Send),
+        escape: Option<u8>,
+        until_peer_closes: bool,
+    ) -> Result<Option<net::InteractEnd>, Interrupted> {
+        let mut state = self.0.borrow_mut();
+        let Some(conn) = state.conn.as_mut() else {
+            return Ok(None);
+        };
+        let end = block_on(conn.interact(input, show, escape, until_peer_closes))?;
+        if let net::InteractEnd::Failed(e) = &end {
+            Self::fail(&mut state, e.clone());
+        }
+        Ok(Some(end))
+    }
+
     /// Why the last read stopped (`None` before the first).
     pub(crate) fn last_read(&self) -> Option<ReadEnd> {
         self.0.borrow().last_read

@@ -242,4 +242,22 @@ pub(super) mod conversation {
     ) -> RhaiResultOf<bool> {
         conversation::set_trace(&ctx, &conn, &on, &file)
     }
+
+    /// Hands the terminal to the connection until Ctrl-] and Enter, the end of input or the
+    /// peer's close (stdin not a terminal: stdin to the connection, the connection to stdout,
+    /// until the peer closes); returns why it ended.
+    #[rhai_fn(name = "Interact", global, volatile, return_raw)]
+    pub fn interact(ctx: NativeCallContext, conn: TcpClient) -> RhaiResultOf<ImmutableString> {
+        crate::script::interact::interact(&ctx, &conn, &U)
+    }
+
+    /// Interact with another escape key (`"^X"` or one character).
+    #[rhai_fn(name = "Interact", global, volatile, return_raw)]
+    pub fn interact_with_escape(
+        ctx: NativeCallContext,
+        conn: TcpClient,
+        escape: Dynamic,
+    ) -> RhaiResultOf<ImmutableString> {
+        crate::script::interact::interact(&ctx, &conn, &escape)
+    }
 }
