@@ -167,3 +167,54 @@ fn trace_flags_without_trace_are_a_usage_error() {
             "--trace-hex and --trace-full go with --trace",
         ));
 }
+
+#[test]
+fn a_servers_accepted_connections_are_traced_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("srv.txt");
+    let script = r#"let s = OPI_TCP::StartServer("127.0.0.1:0");
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);
+        c.SendLine("to the server\n");
+        let d = s.GetNextConnectionData(2000);
+        s.SendData(d.connectionId, "to the client\n");
+        c.ReadLine((), "\n", 2000);
+        s.CompleteSend(d.connectionId);
+        c.CloseConnection();
+        sleep(200);"#;
+    opi()
+        .args(["--trace", &trace.display().to_string(), "-e", script])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let got = lines(&text);
+    let server_side: Vec<&String> = got.iter().filter(|l| l.contains("(client of ")).collect();
+    assert!(
+        server_side.iter().any(|l| l.ends_with(" accepted")),
+        "{text}"
+    );
+    assert!(
+        server_side.iter().any(|l| l.ends_with(" < 14 bytes")),
+        "{text}"
+    );
+    assert!(
+        server_side.iter().any(|l| l.ends_with(" > 14 bytes")),
+        "{text}"
+    );
+    assert!(
+        server_side
+            .iter()
+            .any(|l| l.ends_with(" half-close (CompleteSend)")),
+        "{text}"
+    );
+    assert!(
+        server_side
+            .iter()
+            .any(|l| l.ends_with(" closed by the client")),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches(r#""to the server\n""#).count(),
+        2,
+        "both sides show it: {text}"
+    );
+}

@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use super::state::{Conn, Shared, lock};
 use crate::net::error::io_detail;
+use crate::net::trace::Traced;
 
 /// A reader's first read buffer; it doubles while reads fill it, up to the budget's chunk.
 const FIRST_READ: usize = 4 * 1024;
@@ -43,11 +44,22 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
         };
         let _ = stream.set_nodelay(true);
         let (read, write) = stream.into_split();
+        let trace = crate::net::trace::global_trace().map(|t| {
+            Arc::new(Traced::new(
+                t,
+                &format!("{peer} (client of {})", shared.name),
+            ))
+        });
+        if let Some(t) = &trace {
+            t.event("accepted");
+        }
         let id = {
             let mut state = lock(&shared);
             state.next_id += 1;
             let id = state.next_id;
-            state.conns.insert(id, Conn::new(peer, write, permit));
+            let mut conn = Conn::new(peer, write, permit);
+            conn.trace = trace;
+            state.conns.insert(id, conn);
             id
         };
         shared.log(format_args!("Accepted connection {id} from {peer}"));
@@ -84,6 +96,15 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
             shared.give_back(state, room);
             return;
         };
+        // Written after the lock is let go: a slow trace file must not hold up the server.
+        let mut traced = None;
+        if let Some(t) = &conn.trace {
+            match &result {
+                Ok(n) if *n > 0 => traced = Some((Arc::clone(t), Some(chunk[..*n].to_vec()))),
+                Ok(_) => traced = Some((Arc::clone(t), None)),
+                _ => {}
+            }
+        }
         let ended = match result {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 shared.give_back(state, room);
@@ -119,6 +140,11 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
             }
         };
         drop(guard);
+        match traced {
+            Some((t, Some(bytes))) => t.chunk(false, &bytes),
+            Some((t, None)) => t.event("closed by the client"),
+            None => {}
+        }
         shared.changed.notify_waiters();
         if ended {
             return;

@@ -201,8 +201,9 @@ impl Server {
                 ));
             }
             conn.last_active = Instant::now();
-            Arc::clone(&conn.writer)
+            (Arc::clone(&conn.writer), conn.trace.clone())
         };
+        let (writer, trace) = writer;
         let mut guard = writer.lock().await;
         let Writer { half, progress } = &mut *guard;
         let Some(w) = half.as_mut() else {
@@ -217,6 +218,9 @@ impl Server {
         // The idle clock runs from the end of a send, not its start.
         self.touch(id);
         drop(guard);
+        if let (Some(t), Ok(())) = (&trace, &result) {
+            t.chunk(true, data);
+        }
         match &result {
             Ok(()) => self
                 .shared
@@ -241,11 +245,15 @@ impl Server {
                 .ok_or_else(|| self.unknown(Phase::Shutdown, id))?;
             conn.write_closed = true;
             conn.last_active = Instant::now();
-            Arc::clone(&conn.writer)
+            (Arc::clone(&conn.writer), conn.trace.clone())
         };
+        let (writer, trace) = writer;
         if let Some(w) = writer.lock().await.half.as_mut() {
             let _ = Deadline::after(timeout).race(w.shutdown()).await;
             self.touch(id);
+        }
+        if let Some(t) = trace {
+            t.event("half-close (CompleteSend)");
         }
         self.shared
             .log(format_args!("Completed sending on connection {id}"));

@@ -17,6 +17,7 @@ use super::limits::Budget;
 use crate::net::connection::SendProgress;
 use crate::net::error::{Error, ErrorKind, Phase};
 use crate::net::log::Log;
+use crate::net::trace::Traced;
 
 pub(super) struct Shared {
     pub(super) state: Mutex<State>,
@@ -58,6 +59,8 @@ pub(super) struct Conn {
     pub(super) last_active: Instant,
     /// The client sent bytes that the reader waits for room to take in: not idle.
     pub(super) pending: bool,
+    /// The wire trace of this connection (`--trace`), if any.
+    pub(super) trace: Option<Arc<Traced>>,
 }
 
 impl Conn {
@@ -80,6 +83,7 @@ impl Conn {
             permit: Some(permit),
             last_active: Instant::now(),
             pending: false,
+            trace: None,
         }
     }
 
