@@ -10,8 +10,11 @@
 //! - [`net`]: the asynchronous core; knows nothing of Rhai. `address` (parse targets, never
 //!   resolve) → `connect` (checks, then `tcp` dial or a `proxy` tunnel: `proxy/{config, kind,
 //!   socks, http}`, then `tls`: `tls/{describe, danger}`) → `connection` (buffered read, send,
-//!   half-close) with `read` (when a read stops, pure). `server/{limits, state, accept, reads,
-//!   idle}` serves clients in the background within one buffer budget; `log` writes event logs
+//!   half-close) with `read` (when a read stops, pure); `conversation` (Expect, ReadAvailable,
+//!   ReadUntilQuiet) with `expect` (which pattern matches, pure), `wait` (WaitAny over many),
+//!   `interact` (a connection and a byte source talking directly), `trace` (the wire trace) with
+//!   `hexdump`. `server/{limits, state, accept, reads, expect, events, idle}` serves clients in
+//!   the background within one buffer budget; `log` writes event logs
 //!   (files on a thread of their own) with `clock`'s UTC dates; `deadline` is the one timeout
 //!   helper; `error` the one error type; `runtime` the shared tokio runtime, `block_on` and the
 //!   Ctrl-C interrupt.
@@ -22,13 +25,15 @@
 //!   maps, `defaults` holds OPI's defaults, `session` the per-engine settings, `run` running a
 //!   source and rendering its failure (`brackets` finds the one left open); `encoding`,
 //!   `helpers`, `assert`, `fallback`; `conversation` (Expect, ReadAvailable, ReadUntilQuiet,
-//!   regexes, stream properties), `convert` (OPI's type conversions); `bytes` (encodings, hex,
+//!   regexes, stream properties, SetTrace), `wait` (WaitAny), `interact` (Interact), `convert`
+//!   (OPI's type conversions); `bytes` (encodings, hex,
 //!   hexdump) and `pack/{format, half}` (Python's `struct` layouts), `files` (files and the
 //!   standard streams), `catalog` (what `functions` lists: groups, OPI's names in both
 //!   languages, additions).
 //!
 //! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
-//! (one file per subcommand; `shell` prints completions and the man page), `exit` (exit codes),
+//! (one file per subcommand; `shell` prints completions and the man page, `tcp` is OPI's CLI
+//! form), `exit` (exit codes),
 //! `repl/` (`input`: when an input is complete; `complete`: completion and hints), `testing/`
 //! (`opi-tcp test`: `plan` chooses the tests, `local` runs them here, `jobs` in child processes,
 //! `report` tells the outcomes, JUnit included).
