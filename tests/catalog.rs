@@ -98,3 +98,16 @@ fn functions_are_grouped_with_additions_marked_and_no_internal_names() {
         .success()
         .stdout("bytes & files (additions)\n  from_hex(text: string) -> Blob\n  hex(data: blob) -> string\n  hexdump(data: blob) -> string\n");
 }
+
+#[test]
+fn opis_internal_add_in_name_is_not_called_an_addition() {
+    let list = functions();
+    assert!(
+        list.contains("OPI_TCP::AddInName() -> string  (OPI's internal AddInName)"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("AddInName() -> string  (addition)"),
+        "{list}"
+    );
+}

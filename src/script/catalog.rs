@@ -161,6 +161,10 @@ fn opi_tcp_entry(name: &str, params: &str) -> (Group, Option<String>) {
             .map_or(Group::Client, |n| n.group);
         return (group, Some(format!("(alias of {of})")));
     }
+    // OPI's one internal export: its generic server code asks the module for the add-in name.
+    if name == "AddInName" || name == "ИмяКомпоненты" {
+        return (Group::Server, Some("(OPI's internal AddInName)".into()));
+    }
     let first = params.split(',').next().unwrap_or_default();
     let group = if first.contains("TcpServer") {
         Group::Server
