@@ -23,7 +23,9 @@ use super::tcp_client::TcpClient;
 use super::tcp_server::TcpServer;
 
 /// A name's documented signatures, and the arities at which a real all-`Dynamic` overload exists.
-/// Catch-alls are registered up to this many arguments (and one past the longest signature).
+/// Catch-alls are registered up to two arguments past the longest signature (a call with one
+/// too many, as a method too), and never past one more than this: every catch-all costs
+/// start-up time.
 const MAX_ARITY: usize = 7;
 
 #[derive(Default)]
@@ -89,7 +91,7 @@ pub(crate) fn add_signature_fallbacks(module: &mut Module) {
             signatures: overloads.signatures,
             text: OnceLock::new(),
         });
-        for arity in 0..=MAX_ARITY.max(max + 1) {
+        for arity in 0..=(max + 2).min(MAX_ARITY + 1) {
             if !overloads.all_dynamic.contains(&arity) {
                 let server = overloads.server_arities.contains(&arity);
                 register(
