@@ -259,4 +259,55 @@ mod tests {
         buf.extend_from_slice(b"NEEDLE");
         assert_eq!(m.check(&buf).map(|f| f.start), Some(10_000));
     }
+
+    /// The model: the earliest start over all patterns in the whole buffer, first listed on a tie.
+    fn model(patterns: &[Vec<u8>], buf: &[u8]) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        for (i, p) in patterns.iter().enumerate() {
+            let at = buf.windows(p.len()).position(|w| w == &p[..]);
+            if let Some(at) = at
+                && best.is_none_or(|(_, b)| at < b)
+            {
+                best = Some((i, at));
+            }
+        }
+        best
+    }
+
+    proptest::proptest! {
+        /// However the bytes arrive, the incremental search answers as a search of everything
+        /// at once would, at the first chunk that completes a match.
+        #[test]
+        fn literals_agree_with_a_whole_buffer_search_over_any_chunking(
+            data in proptest::collection::vec(0u8..3, 0..300),
+            cuts in proptest::collection::vec(1usize..25, 0..40),
+            patterns in proptest::collection::vec(proptest::collection::vec(0u8..3, 1..5), 1..4),
+        ) {
+            let mut m = Matcher::new(patterns.iter().map(|p| lit_bytes(p)).collect());
+            let mut buf = Vec::new();
+            let mut rest = &data[..];
+            for cut in cuts.iter().copied().chain(std::iter::repeat(usize::MAX)) {
+                let (chunk, tail) = rest.split_at(cut.min(rest.len()));
+                buf.extend_from_slice(chunk);
+                rest = tail;
+                let want = model(&patterns, &buf);
+                match m.check(&buf) {
+                    Some(got) => {
+                        let (i, at) = want.expect("a match the model does not see");
+                        proptest::prop_assert_eq!((got.index, got.start), (i, at));
+                        proptest::prop_assert_eq!(got.end, at + patterns[i].len());
+                        break;
+                    }
+                    None => proptest::prop_assert!(want.is_none(), "missed {:?} in {:?}", want, buf),
+                }
+                if rest.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn lit_bytes(p: &[u8]) -> Pattern {
+        Pattern::literal(p).unwrap()
+    }
 }
