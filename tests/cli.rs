@@ -359,21 +359,7 @@ fn ctrl_c_stops_a_blocked_read_with_exit_130() {
     let mut buf = [0u8; 6];
     std::io::Read::read_exact(&mut stdout, &mut buf).unwrap();
     assert_eq!(&buf, b"ready\n");
-    let t = Instant::now();
-    StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "still blocked after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = interrupt_and_wait(&mut child, "still blocked");
     assert_eq!(status.code(), Some(130));
 }
 
@@ -396,18 +382,7 @@ fn ctrl_c_stops_a_busy_loop_too() {
     let mut stdout = child.stdout.take().unwrap();
     let mut buf = [0u8; 6];
     std::io::Read::read_exact(&mut stdout, &mut buf).unwrap();
-    StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let t = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(5), "loop not stopped");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = interrupt_and_wait(&mut child, "the loop runs on");
     assert_eq!(status.code(), Some(130));
 }
 

@@ -210,21 +210,7 @@ fn ctrl_c_stops_a_wait_for_stdin_with_exit_130() {
         .read_exact(&mut ready)
         .unwrap();
     assert_eq!(&ready, b"ready\n");
-    let t = Instant::now();
-    StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "still waiting for stdin after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = interrupt_and_wait(&mut child, "still waiting for stdin");
     drop(stdin);
     assert_eq!(status.code(), Some(130));
 }

@@ -35,7 +35,11 @@ pub(crate) fn boolean(v: &Dynamic) -> Option<bool> {
     if let Some(n) = number_only(v) {
         return Some(n != 0);
     }
-    let s = v.read_lock::<ImmutableString>()?;
+    flag_word(&v.read_lock::<ImmutableString>()?)
+}
+
+/// One of the boolean spellings above, as text (the command line's flags read these too).
+pub(crate) fn flag_word(s: &str) -> Option<bool> {
     match s.trim().to_lowercase().as_str() {
         "true" | "истина" | "да" | "yes" | "1" => Some(true),
         "false" | "ложь" | "нет" | "no" | "0" => Some(false),

@@ -141,7 +141,7 @@ pub fn to_json(v: &Dynamic) -> String {
 
 /// OPI's boolean spellings (`true`, `Ложь`, `да`, `1`, …), as `GetBoolean` reads a string.
 pub fn parse_flag(s: &str) -> Option<bool> {
-    convert::boolean(&Dynamic::from(s.to_string()))
+    convert::flag_word(s)
 }
 
 /// Every documented script function a script calls by name, one signature per line, sorted

@@ -8,20 +8,39 @@ use crate::net;
 /// OPI's failure map, plus our `kind`: `#{result: false, error: "…", kind: "…"}`. Where OPI's
 /// add-in answers with a fixed phrase that a ported script may compare, the text starts with it.
 pub(crate) fn error_map(e: &net::Error) -> Map {
-    let phrase = if e.detail().starts_with("no connection with id")
-        || e.detail() == "the connection is closed"
-    {
+    match opi_phrase(e) {
+        Some(p) => failure(&format!("{p} ({e})"), e.kind().as_str()),
+        None => failure(&e.to_string(), e.kind().as_str()),
+    }
+}
+
+/// The fixed phrase OPI's add-in answers this failure with, if it has one.
+fn opi_phrase(e: &net::Error) -> Option<&'static str> {
+    let d = e.detail();
+    if d.starts_with("no connection with id") || d == "the connection is closed" {
         Some("No connection found!")
-    } else if e.detail().contains("write half") {
-        Some("Write half is closed")
-    } else if e.detail() == "the server is stopped" {
+    } else if d.contains("write half") {
+        Some(WRITE_HALF_CLOSED)
+    } else if d == "the server is stopped" {
         Some("Server not started")
     } else {
         None
-    };
-    match phrase {
-        Some(p) => failure(&format!("{p} ({e})"), e.kind().as_str()),
-        None => failure(&e.to_string(), e.kind().as_str()),
+    }
+}
+
+const WRITE_HALF_CLOSED: &str = "Write half is closed";
+
+/// [`error_map`] for a server's `SendData`: OPI's add-in answers a send after CompleteSend with
+/// exactly "Write half is closed", and OPI's own test (Check_TCP_CompleteSend) compares the whole
+/// text; so there `error` is the phrase alone and our fuller text goes to `detail`.
+pub(crate) fn send_data_map(r: net::Result<()>) -> Map {
+    match r {
+        Err(e) if opi_phrase(&e) == Some(WRITE_HALF_CLOSED) => {
+            let mut m = failure(WRITE_HALF_CLOSED, e.kind().as_str());
+            m.insert("detail".into(), e.to_string().into());
+            m
+        }
+        r => result_map(r),
     }
 }
 

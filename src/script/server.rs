@@ -14,7 +14,7 @@ use super::defaults::{
     IO_TIMEOUT_MS, SERVER_MAX_SIZE, SERVER_POOL, SERVER_WAIT_MS, SHUTDOWN_TIMEOUT,
 };
 use super::logging;
-use super::outcome::{error_map, ok, result_map, timeout_map};
+use super::outcome::{error_map, ok, result_map, send_data_map, timeout_map};
 use super::tcp_server::TcpServer;
 use crate::net::{Server, ServerLimits, block_on};
 
@@ -222,26 +222,11 @@ pub(crate) fn send_data(
 ) -> RhaiResultOf<Map> {
     let id = conn_id(ctx, id)?;
     let bytes = args::opi_data(ctx, data.clone())?;
-    Ok(write_half_phrase(result_map(block(
+    Ok(send_data_map(block(
         ctx,
         srv.server()
             .send(id, &bytes, Some(Duration::from_millis(IO_TIMEOUT_MS))),
-    )?)))
-}
-
-/// OPI's add-in answers a send after CompleteSend with exactly "Write half is closed", and OPI's
-/// own test (Check_TCP_CompleteSend) compares the whole text; so `error` is the phrase alone and
-/// our fuller text (which connection, why) moves to `detail`.
-fn write_half_phrase(mut m: Map) -> Map {
-    const PHRASE: &str = "Write half is closed";
-    let full = m
-        .get("error")
-        .and_then(|e| e.read_lock::<ImmutableString>().map(|s| s.to_string()));
-    if let Some(full) = full.filter(|t| t.starts_with(PHRASE) && t.len() > PHRASE.len()) {
-        m.insert("error".into(), PHRASE.into());
-        m.insert("detail".into(), full.into());
-    }
-    m
+    )?))
 }
 
 pub(crate) fn close_incoming_connection(

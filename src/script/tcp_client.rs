@@ -201,14 +201,19 @@ impl TcpClient {
                 } => conn.read_until_quiet(quiet, timeout, max).await,
             }
         })?;
-        if !outcome.data.is_empty() {
-            state.log_with(|| format!("Received {} bytes", outcome.data.len()));
-        }
-        state.last_read = Some(outcome.end);
-        if let Some(e) = outcome.error {
-            Self::fail(&mut state, e);
-        }
+        Self::settle_read(&mut state, outcome.data.len(), outcome.end, outcome.error);
         Ok(outcome.data)
+    }
+
+    /// After a read that consumed `taken` bytes: its log line, why it stopped, its error.
+    fn settle_read(state: &mut State, taken: usize, end: ReadEnd, error: Option<net::Error>) {
+        if taken > 0 {
+            state.log_with(|| format!("Received {taken} bytes"));
+        }
+        state.last_read = Some(end);
+        if let Some(e) = error {
+            Self::fail(state, e);
+        }
     }
 
     /// Waits for the first of `matcher`'s patterns within `timeout`, searching at most `cap`
@@ -230,13 +235,13 @@ impl TcpClient {
             });
         };
         let expected = block_on(conn.expect(matcher, timeout, cap))?;
-        if expected.found.is_some() {
-            state.log_with(|| format!("Received {} bytes", expected.data.len()));
-        }
-        state.last_read = Some(expected.end);
-        if let Some(e) = &expected.error {
-            Self::fail(&mut state, e.clone());
-        }
+        // Without a match `data` is a copy of what stays buffered: nothing was taken.
+        let taken = if expected.found.is_some() {
+            expected.data.len()
+        } else {
+            0
+        };
+        Self::settle_read(&mut state, taken, expected.end, expected.error.clone());
         Ok(expected)
     }
 

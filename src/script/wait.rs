@@ -68,51 +68,43 @@ pub(crate) fn wait_any(
 ) -> RhaiResultOf<Map> {
     let handles = handles(ctx, list)?;
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
-    let mut guards = Vec::new();
-    let mut seen: Vec<u64> = Vec::new();
-    // Which handle each waitable stands for: closed connections take no part.
-    let mut index = Vec::new();
-    for (i, h) in handles.iter().enumerate() {
-        match h {
-            Handle::Client(c) => {
-                if let Some(g) = c.conn_mut() {
-                    guards.push(g);
-                    index.push(i);
-                }
-            }
-            Handle::Server(s) => seen.push(s.seen()),
-        }
+    // One slot per handle that takes part (closed connections do not), in the handles' order;
+    // `.0` is the handle's index.
+    enum Slot<'a> {
+        Conn(std::cell::RefMut<'a, crate::net::Connection>),
+        Server(&'a TcpServer, u64),
     }
-    let server_slots: Vec<usize> = handles
+    let mut slots: Vec<(usize, Slot<'_>)> = handles
         .iter()
         .enumerate()
-        .filter(|(_, h)| matches!(h, Handle::Server(_)))
-        .map(|(i, _)| i)
+        .filter_map(|(i, h)| match h {
+            Handle::Client(c) => c.conn_mut().map(|g| (i, Slot::Conn(g))),
+            Handle::Server(s) => Some((i, Slot::Server(s, s.seen()))),
+        })
         .collect();
-    index.extend(&server_slots);
     let start = NEXT_START.with(|n| {
         let s = n.get();
         n.set(s.wrapping_add(1));
         s
     });
     let got = {
-        let mut items: Vec<Waitable<'_>> = guards.iter_mut().map(|g| Waitable::Conn(g)).collect();
-        let mut s_iter = seen.iter_mut();
-        for &slot in &server_slots {
-            if let (Handle::Server(s), Some(seen)) = (&handles[slot], s_iter.next()) {
-                items.push(Waitable::Server {
+        let mut items: Vec<Waitable<'_>> = slots
+            .iter_mut()
+            .map(|(_, slot)| match slot {
+                Slot::Conn(g) => Waitable::Conn(g),
+                Slot::Server(s, seen) => Waitable::Server {
                     server: s.server(),
                     seen,
-                });
-            }
-        }
+                },
+            })
+            .collect();
         let n = items.len().max(1);
         block_on(net_wait_any(&mut items, start % n, timeout)).map_err(|_| interrupted(ctx))?
     };
-    drop(guards);
-    for (&slot, &id) in server_slots.iter().zip(&seen) {
-        if let Handle::Server(s) = &handles[slot] {
-            s.set_seen(id);
+    let index: Vec<usize> = slots.iter().map(|(i, _)| *i).collect();
+    for (_, slot) in slots {
+        if let Slot::Server(s, seen) = slot {
+            s.set_seen(seen);
         }
     }
     let mut m = Map::new();

@@ -128,6 +128,23 @@ pub fn refused_port() -> SocketAddr {
     a
 }
 
+/// Sends SIGINT to `child` and waits for it to end, at most 5 s (else the test fails saying
+/// `what` is still going on).
+pub fn interrupt_and_wait(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
+    let t = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    loop {
+        if let Some(s) = child.try_wait().expect("wait for the child") {
+            return s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "{what} after SIGINT");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The `opi-tcp` binary of this build.
 pub fn opi() -> Command {
     Command::cargo_bin("opi-tcp").expect("binary opi-tcp")
