@@ -77,8 +77,18 @@ pub(crate) fn text(v: &Dynamic) -> Option<String> {
     None
 }
 
-/// JSON text of a script value, as OPI's `JSONString` writes collections.
+/// JSON text of a script value, as OPI's `JSONString` writes collections (walked without
+/// recursion: see `nesting`).
 pub(crate) fn json(v: &Dynamic, out: &mut String) {
+    super::nesting::json(v.clone(), out, key, json_leaf);
+}
+
+fn key(k: &str, out: &mut String) {
+    json_string(k, out);
+    out.push(':');
+}
+
+fn json_leaf(v: &mut Dynamic, out: &mut String) {
     if let Some(s) = v.read_lock::<ImmutableString>() {
         json_string(&s, out);
     } else if let Ok(n) = v.as_int() {
@@ -93,26 +103,6 @@ pub(crate) fn json(v: &Dynamic, out: &mut String) {
         out.push_str(if b { "true" } else { "false" });
     } else if v.is_unit() {
         out.push_str("null");
-    } else if let Some(a) = v.read_lock::<Array>() {
-        out.push('[');
-        for (i, item) in a.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json(item, out);
-        }
-        out.push(']');
-    } else if let Some(m) = v.read_lock::<Map>() {
-        out.push('{');
-        for (i, (k, item)) in m.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json_string(k, out);
-            out.push(':');
-            json(item, out);
-        }
-        out.push('}');
     } else if let Some(b) = v.read_lock::<Blob>() {
         json_string(&String::from_utf8_lossy(&b), out);
     } else {

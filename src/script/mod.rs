@@ -26,6 +26,7 @@ pub mod fuzzing;
 mod helpers;
 mod interact;
 mod logging;
+mod nesting;
 mod opi_tcp;
 mod outcome;
 mod pack;
@@ -129,6 +130,7 @@ fn bare_engine(session: Session) -> Engine {
     pack::register(&mut engine);
     files::register(&mut engine);
     assert::register(&mut engine);
+    nesting::register(&mut engine);
     engine
 }
 

@@ -1,5 +1,6 @@
 //! The real-protocol scripts against real servers: Redis and memcached (started by `.ci/run`
-//! on 16379 and 11311) and Python's `http.server` (on 18080, serving `.ci/run`'s `hello.txt`).
+//! on 16379 and 11311) and the peers' Python `http.server` on 18080 (serving the `hello.txt`
+//! that `.ci/run` puts in its directory).
 
 use crate::common::{opi, require_peers};
 
