@@ -162,8 +162,9 @@ fn a_32_mib_read_costs_at_most_twice_its_size() {
 
 #[test]
 fn a_value_nested_thousands_deep_prints_and_drops_without_a_crash() {
-    // Printing (and dropping) recurse once per level: 5,000 levels overflowed the main
-    // thread's stack (exit 134); scripts now run on a thread with room for far more.
+    // 5,000 levels overflowed the main thread's stack (exit 134): scripts now run on a thread
+    // with a 1 GiB stack, and printing walks without recursion (script::nesting's unit test
+    // prints a million levels).
     crate::common::opi()
         .args([
             "-e",
