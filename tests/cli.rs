@@ -262,14 +262,19 @@ fn defs_files_parse_back_with_a_return_type_on_every_function() {
             text.starts_with("module "),
             "{file} starts with its module line"
         );
-        // Every line is Rhai definition syntax: a comment, the module line, or a definition.
+        // Every line is Rhai definition syntax: a comment, the module line, or a definition (of
+        // a function, or of an operator: `nesting` registers `==` and `!=` for collections).
         for line in text.lines() {
             let module = line
                 .strip_prefix("module ")
                 .and_then(|m| m.strip_suffix(';'))
                 .is_some_and(is_definition_name);
             assert!(
-                line.is_empty() || line.starts_with("//") || line.starts_with("fn ") || module,
+                line.is_empty()
+                    || line.starts_with("//")
+                    || line.starts_with("fn ")
+                    || line.starts_with("op ")
+                    || module,
                 "{file}: not definition syntax: {line}"
             );
         }

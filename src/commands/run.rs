@@ -22,14 +22,23 @@ pub(super) fn file(session: Session, path: &str, args: &[String]) -> Result<Exit
     };
     let engine = super::engine(session);
     let mut scope = script::scope_with_argv(args);
-    Ok(exit::report(script::run(
+    let result = script::run(
         &engine,
         &Source {
             name: &name,
             text: &text,
         },
         &mut scope,
-    )))
+    );
+    leave(engine);
+    Ok(exit::report(result))
+}
+
+/// The process ends next: freeing the engine's thousand-odd functions one by one took 14% of an
+/// empty script's run. The engine holds only functions (the script's values, whose drops close
+/// connections and flush logs, are in the scope, dropped as usual).
+fn leave(engine: rhai::Engine) {
+    std::mem::forget(engine);
 }
 
 /// Evaluates `code` and prints a non-unit result.
@@ -49,5 +58,6 @@ pub(super) fn eval(session: Session, code: &str) -> Result<ExitCode> {
     {
         outln!("{}", script::display(&engine, value));
     }
+    leave(engine);
     Ok(exit::report(result))
 }

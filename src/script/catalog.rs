@@ -143,8 +143,14 @@ const GLOBALS: &[(Group, &[&str])] = &[
     ),
 ];
 
-/// Registered for the handles so that they print; not functions a script calls by name.
-const NOT_LISTED: &[&str] = &["to_string", "to_debug"];
+/// Registered so that handles print and deep collections print and compare (`nesting`): Rhai's
+/// own names, not functions of ours.
+const NOT_LISTED: &[&str] = &["to_string", "to_debug", "print", "debug", "==", "!="];
+
+/// Whether `name` is one of Rhai's own names we only register more types for.
+pub(crate) fn is_unlisted(name: &str) -> bool {
+    NOT_LISTED.contains(&name)
+}
 
 /// Where a function of the `OPI_TCP` module goes, and its mark (none for OPI's own names).
 fn opi_tcp_entry(name: &str, params: &str) -> (Group, Option<String>) {

@@ -11,7 +11,8 @@
 //! with `#{result: false, error: "The passed value is not a server object", kind: "settings"}`.
 //!
 //! The help text is built on the first failed call of its name, not at start-up: every script
-//! pays for registering the catch-alls, only a failing one for wording the signatures.
+//! pays for registering the catch-alls, only a failing one for wording the signatures. Which
+//! arities to cover comes from `arity::TABLE`, not from the signatures, for the same reason.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -22,34 +23,24 @@ use super::args::{self, RhaiResultOf, throw};
 use super::tcp_client::TcpClient;
 use super::tcp_server::TcpServer;
 
-/// A name's documented signatures, and the arities at which a real all-`Dynamic` overload exists.
-/// Catch-alls are registered up to two arguments past the longest signature (a call with one
+/// Catch-alls are registered up to two arguments past a name's longest signature (a call with one
 /// too many, as a method too), and never past one more than this: every catch-all costs
 /// start-up time.
 const MAX_ARITY: usize = 7;
 
-#[derive(Default)]
-struct Overloads {
-    /// As Rhai writes them; made readable only for the help text.
-    signatures: Vec<String>,
-    all_dynamic: Vec<usize>,
-    /// Arities at which a signature takes a `TcpServer` first: a server function.
-    server_arities: Vec<usize>,
-}
-
-/// One name's help text, shared by its catch-alls and worded once, when first needed.
+/// One name's help text, shared by its catch-alls and worded on the first failed call.
 struct Help {
-    name: String,
-    signatures: Vec<String>,
+    name: &'static str,
     text: OnceLock<String>,
 }
 
 impl Help {
     fn text(&self) -> &str {
         self.text.get_or_init(|| {
-            let mut sigs: Vec<String> = self
-                .signatures
-                .iter()
+            let mut sigs: Vec<String> = signatures()
+                .get(self.name)
+                .into_iter()
+                .flatten()
                 .map(|s| super::readable_signature(s))
                 .collect();
             sigs.sort_by_key(|s| s.matches(": ").count());
@@ -62,41 +53,32 @@ impl Help {
     }
 }
 
+/// Every `OPI_TCP` name's signatures as Rhai writes them, built once, on the first failed call.
+fn signatures() -> &'static BTreeMap<String, Vec<String>> {
+    static SIGNATURES: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
+    SIGNATURES.get_or_init(|| {
+        let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for sig in super::opi_tcp::module().gen_fn_signatures_with_mapper(|s| s.into()) {
+            if let Some((name, _)) = sig.split_once('(') {
+                by_name.entry(name.to_string()).or_default().push(sig);
+            }
+        }
+        by_name
+    })
+}
+
 pub(crate) fn add_signature_fallbacks(module: &mut Module) {
-    let mut by_name: BTreeMap<String, Overloads> = BTreeMap::new();
-    for sig in module.gen_fn_signatures_with_mapper(|s| s.into()) {
-        let Some((name, rest)) = sig.split_once('(') else {
-            continue;
-        };
-        let params = rest.split(')').next().unwrap_or("");
-        let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
-        let entry = by_name.entry(name.to_string()).or_default();
-        if params.iter().all(|p| p.ends_with(": Dynamic")) {
-            entry.all_dynamic.push(params.len());
-        }
-        if params.first().is_some_and(|p| p.ends_with("TcpServer")) {
-            entry.server_arities.push(params.len());
-        }
-        entry.signatures.push(sig);
-    }
-    for (name, overloads) in by_name {
-        let max = overloads
-            .signatures
-            .iter()
-            .map(|s| s.matches(": ").count())
-            .max()
-            .unwrap_or(0);
+    for &(name, longest, all_dynamic, server) in super::arity::TABLE {
         let help = Arc::new(Help {
-            name: name.clone(),
-            signatures: overloads.signatures,
+            name,
             text: OnceLock::new(),
         });
-        for arity in 0..=(max + 2).min(MAX_ARITY + 1) {
-            if !overloads.all_dynamic.contains(&arity) {
-                let server = overloads.server_arities.contains(&arity);
+        for arity in 0..=(usize::from(longest) + 2).min(MAX_ARITY + 1) {
+            if all_dynamic & (1 << arity) == 0 {
+                let server = server & (1 << arity) != 0;
                 register(
                     module,
-                    &name,
+                    name,
                     arity,
                     Fallback::new(Arc::clone(&help), server),
                 );

@@ -8,6 +8,7 @@
 //! it also bounds a single read.
 
 mod args;
+mod arity;
 mod assert;
 mod brackets;
 mod bytes;
@@ -151,7 +152,10 @@ pub fn parse_flag(s: &str) -> Option<bool> {
 pub fn signatures() -> Vec<String> {
     let mut sigs: Vec<String> = all_signatures()
         .into_iter()
-        .filter(|s| !s.contains('$') && !s.starts_with("to_string(") && !s.starts_with("to_debug("))
+        .filter(|s| {
+            let name = s.split('(').next().unwrap_or("");
+            !s.contains('$') && !catalog::is_unlisted(name)
+        })
         .collect();
     sigs.sort();
     sigs.dedup();

@@ -91,26 +91,53 @@ impl Iterator for Tokens {
 
 /// Registers the walk-based printing and comparison for arrays and maps.
 pub(crate) fn register(engine: &mut Engine) {
+    const TEXT: &str = "/// The value as text: `[1, \"a\"]`, `#{\"k\": ()}` (any depth).";
+    const EQ: &str = "/// Whether the two have the same shape, keys and leaves (any depth).";
+    const NE: &str = "/// Whether the two differ in shape, a key or a leaf (any depth).";
     for name in ["print", "to_string", "debug", "to_debug"] {
-        engine.register_fn(name, |ctx: NativeCallContext, a: &mut Array| {
-            text(&ctx, Dynamic::from_array(a.clone()))
-        });
-        engine.register_fn(name, |ctx: NativeCallContext, m: &mut Map| {
-            text(&ctx, Dynamic::from_map(m.clone()))
-        });
+        reg(name, &["value: array", "string"], TEXT)
+            .register_into_engine(engine, |ctx: NativeCallContext, a: &mut Array| {
+                text(&ctx, Dynamic::from_array(a.clone()))
+            });
+        reg(name, &["value: map", "string"], TEXT)
+            .register_into_engine(engine, |ctx: NativeCallContext, m: &mut Map| {
+                text(&ctx, Dynamic::from_map(m.clone()))
+            });
     }
-    engine.register_fn("==", |ctx: NativeCallContext, a: &mut Array, b: Array| {
-        equal(&ctx, Dynamic::from_array(a.clone()), Dynamic::from_array(b))
-    });
-    engine.register_fn("!=", |ctx: NativeCallContext, a: &mut Array, b: Array| {
-        equal(&ctx, Dynamic::from_array(a.clone()), Dynamic::from_array(b)).map(|e| !e)
-    });
-    engine.register_fn("==", |ctx: NativeCallContext, a: &mut Map, b: Map| {
-        equal(&ctx, Dynamic::from_map(a.clone()), Dynamic::from_map(b))
-    });
-    engine.register_fn("!=", |ctx: NativeCallContext, a: &mut Map, b: Map| {
-        equal(&ctx, Dynamic::from_map(a.clone()), Dynamic::from_map(b)).map(|e| !e)
-    });
+    let arrays = &["a: array", "b: array", "bool"];
+    let maps = &["a: map", "b: map", "bool"];
+    reg("==", arrays, EQ).register_into_engine(
+        engine,
+        |ctx: NativeCallContext, a: &mut Array, b: Array| {
+            equal(&ctx, Dynamic::from_array(a.clone()), Dynamic::from_array(b))
+        },
+    );
+    reg("!=", arrays, NE).register_into_engine(
+        engine,
+        |ctx: NativeCallContext, a: &mut Array, b: Array| {
+            equal(&ctx, Dynamic::from_array(a.clone()), Dynamic::from_array(b)).map(|e| !e)
+        },
+    );
+    reg("==", maps, EQ).register_into_engine(
+        engine,
+        |ctx: NativeCallContext, a: &mut Map, b: Map| {
+            equal(&ctx, Dynamic::from_map(a.clone()), Dynamic::from_map(b))
+        },
+    );
+    reg("!=", maps, NE).register_into_engine(
+        engine,
+        |ctx: NativeCallContext, a: &mut Map, b: Map| {
+            equal(&ctx, Dynamic::from_map(a.clone()), Dynamic::from_map(b)).map(|e| !e)
+        },
+    );
+}
+
+/// Pure: printing and comparing change nothing (Rhai may then call them on constants).
+fn reg(name: &str, params: &[&str], doc: &str) -> rhai::FuncRegistration {
+    rhai::FuncRegistration::new(name)
+        .with_purity(true)
+        .with_params_info(params)
+        .with_comments([doc])
 }
 
 /// Rhai's text of a collection: `[1, "a"]`, `#{"k": [()]}`; each leaf as its `to_debug` says.
