@@ -23,6 +23,7 @@ static ALLOCATOR: memory::Counting = memory::Counting;
 const SCRIPT_STACK: usize = 1 << 30;
 
 fn main() -> ExitCode {
+    memory::one_arena();
     opi_tcp::script::install_ctrl_c_handler();
     let run = || match commands::run(cli::parse()) {
         Ok(code) => code,

@@ -8,9 +8,9 @@
 //!   thread paid two). Every connection of a script shares it: a thousand connections cost one
 //!   epoll instance, not a thousand. Its sockets are driven only while the script is inside a
 //!   call, which is all a client needs (the kernel buffers in between).
-//! - The background runtime has one worker thread. What must go on while the script computes
-//!   or sleeps runs there: a server's accept loop and readers ([`background`]), and the SIGINT
-//!   handler.
+//! - The background runtime has one worker thread, built on first use. What must go on while
+//!   the script computes or sleeps runs there: a server's accept loop and readers
+//!   ([`background`]), and stdin reads.
 //!
 //! [`block_on`] must never be called from inside a runtime (tokio panics on a nested
 //! `block_on`), which is why `main` is a plain `fn main`.
@@ -18,6 +18,11 @@
 //! An interrupt is a flag plus a [`Notify`]: [`block_on`] races its future against it, so a
 //! read blocked for minutes returns as soon as the user presses Ctrl-C. The future is dropped at
 //! an await point; a read's bytes stay in the connection's buffer (see `connection`).
+//!
+//! SIGINT sets the flag from a plain signal action, which needs no runtime, and each thread's
+//! runtime listens for it to wake its waits. So a script that never waits builds no runtime at
+//! all: the background one used to be built at start-up for the handler, a sixth of an empty
+//! script's run.
 
 use std::future::Future;
 use std::sync::OnceLock;
@@ -29,9 +34,11 @@ use tokio::sync::Notify;
 static BACKGROUND: OnceLock<Runtime> = OnceLock::new();
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static INTERRUPT: Notify = Notify::const_new();
+/// Set by [`install_ctrl_c_handler`]: runtimes built after it listen for SIGINT.
+static CTRL_C: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
-    static LOCAL: Runtime = built(Builder::new_current_thread().enable_all().build());
+    static LOCAL: Runtime = listening(built(Builder::new_current_thread().enable_all().build()));
 }
 
 fn built(rt: std::io::Result<Runtime>) -> Runtime {
@@ -47,14 +54,42 @@ fn built(rt: std::io::Result<Runtime>) -> Runtime {
 /// while the script is busy outside a call.
 pub(crate) fn background() -> &'static Runtime {
     BACKGROUND.get_or_init(|| {
-        built(
+        listening(built(
             Builder::new_multi_thread()
                 .worker_threads(1)
                 .thread_name("opi-tcp-io")
                 .enable_all()
                 .build(),
-        )
+        ))
     })
+}
+
+/// With the Ctrl-C handler installed, a task of `rt` turns each SIGINT into [`interrupt`], so
+/// that the waits this runtime drives wake. (The signal action has set the flag already; a
+/// signal that came before this listener existed is seen by the flag check of
+/// [`interruptible`].)
+fn listening(rt: Runtime) -> Runtime {
+    if CTRL_C.load(Ordering::SeqCst) {
+        let _context = rt.enter();
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            if let Ok(mut sigint) = signal(SignalKind::interrupt()) {
+                rt.spawn(async move {
+                    while sigint.recv().await.is_some() {
+                        interrupt();
+                    }
+                });
+            }
+        }
+        #[cfg(not(unix))]
+        rt.spawn(async {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                interrupt();
+            }
+        });
+    }
+    rt
 }
 
 /// Runs a blocking function (a read of stdin) on the background runtime's thread pool, which
@@ -108,27 +143,25 @@ pub fn is_interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// Turns SIGINT into [`interrupt`] for the rest of the process (the binary calls this once; a
-/// library embedding the engine may not want it). The handler is in place when this returns, so
-/// a Ctrl-C that comes at once is not lost to the default action (killing the process).
+/// Turns SIGINT into [`interrupt`] for the rest of the process (the binary calls this once, before
+/// any runtime is built; a library embedding the engine may not want it). The handler is in
+/// place when this returns, so a Ctrl-C that comes at once is not lost to the default action
+/// (killing the process).
 pub fn install_ctrl_c_handler() {
-    let rt = background();
-    let _context = rt.enter();
+    CTRL_C.store(true, Ordering::SeqCst);
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut sigint) = signal(SignalKind::interrupt()) {
-            rt.spawn(async move {
-                while sigint.recv().await.is_some() {
-                    interrupt();
-                }
-            });
+        // SAFETY: the action only stores to an atomic, which is async-signal-safe.
+        let installed = unsafe {
+            signal_hook_registry::register(libc::SIGINT, || {
+                INTERRUPTED.store(true, Ordering::SeqCst)
+            })
+        };
+        if installed.is_err() {
+            // No signal action: a runtime listening through tokio still catches it.
+            background();
         }
     }
     #[cfg(not(unix))]
-    rt.spawn(async {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            interrupt();
-        }
-    });
+    background();
 }
