@@ -18,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result};
 use super::read::{ReadLimit, Scanner, Stop};
+use super::send::{SendProgress, write_all};
 use super::trace::Traced;
 
 /// A bidirectional byte stream: `TcpStream`, or a TLS stream over one.
@@ -86,12 +87,20 @@ pub(super) enum Filled {
 pub struct Connection {
     io: Box<dyn Io>,
     pub(super) buf: BytesMut,
+    /// How much room a read makes in `buf` at most: it starts small and doubles while reads
+    /// fill it (see `fill`).
+    chunk: usize,
     peer: String,
     pub(super) eof: bool,
     write_closed: bool,
     send_progress: SendProgress,
     trace: Option<Traced>,
 }
+
+/// A connection's first read makes this much room; each read that fills it doubles it, up to
+/// `MAX_CHUNK` (a typical segment burst; the buffer itself grows past it as a long read needs).
+const FIRST_CHUNK: usize = 4 * 1024;
+const MAX_CHUNK: usize = 64 * 1024;
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -110,6 +119,7 @@ impl Connection {
         Connection {
             io,
             buf: BytesMut::new(),
+            chunk: FIRST_CHUNK,
             peer: peer.into(),
             eof: false,
             write_closed: false,
@@ -202,10 +212,13 @@ impl Connection {
 
     /// Waits once for more bytes (at most about `want` more) until `deadline`.
     pub(super) async fn fill(&mut self, deadline: &Deadline, want: usize) -> Filled {
-        // Room for a typical segment, never more than the read still needs: a huge
-        // `max_size` must not preallocate.
+        // Room for what recent reads brought, never more than the read still needs: a huge
+        // `max_size` must not preallocate, and a connection that reads a line at a time keeps a
+        // small buffer (10,000 of them held 64 KiB each, 655 MB, when every read made that much
+        // room).
         self.buf
-            .reserve((want.saturating_sub(self.buf.len())).clamp(1, 64 * 1024));
+            .reserve((want.saturating_sub(self.buf.len())).clamp(1, self.chunk));
+        let room = self.buf.capacity() - self.buf.len();
         let before = self.buf.len();
         let Some(result) = deadline.race(self.io.read_buf(&mut self.buf)).await else {
             return Filled::Timeout;
@@ -216,7 +229,10 @@ impl Connection {
                 self.trace_event(|| "peer closed (end of stream)".into());
                 Filled::Eof
             }
-            Ok(_) => {
+            Ok(n) => {
+                if n == room {
+                    self.chunk = (self.chunk * 2).min(MAX_CHUNK);
+                }
                 if let Some(t) = &self.trace {
                     t.chunk(false, &self.buf[before..]);
                 }
@@ -316,75 +332,32 @@ impl Connection {
     }
 }
 
-/// How far a send got: `(bytes sent, bytes to send)` while it runs or after it failed part way.
-/// It lives beside the stream, not in the send's future, so that a send dropped half-done (a
-/// deadline, Ctrl-C) is still known to have broken the stream's framing.
-pub(crate) type SendProgress = Option<(usize, usize)>;
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
 
-/// Writes every byte of `data` and flushes before `deadline`: the one send path of clients and
-/// of a server's connections. `peer` names the other side in errors.
-///
-/// A send that stopped after some bytes left a fragment on the wire: the peer can no longer tell
-/// where a message starts, so every later send on the stream fails (kind `io`) instead of gluing
-/// the next message to the fragment. The failure says how many bytes went out. A send that wrote
-/// nothing leaves the stream as it was.
-pub(crate) async fn write_all<W: AsyncWrite + Unpin + ?Sized>(
-    w: &mut W,
-    data: &[u8],
-    deadline: &Deadline,
-    peer: &str,
-    progress: &mut SendProgress,
-) -> Result<()> {
-    if let Some((sent, total)) = *progress
-        && sent > 0
-    {
-        return Err(Error::new(
-            ErrorKind::Io,
-            Phase::Send,
-            peer,
-            format!(
-                "an earlier send stopped after {sent} of {total} bytes, so the stream is no \
-                 longer framed; no more sends on this connection (reads still work)"
-            ),
-        ));
-    }
-    *progress = Some((0, data.len()));
-    let write = async {
-        let mut sent = 0;
-        while sent < data.len() {
-            match w.write(&data[sent..]).await {
-                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-                Ok(n) => {
-                    sent += n;
-                    *progress = Some((sent, data.len()));
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        w.flush().await
-    };
-    let result = deadline
-        .run(Phase::Send, peer, write)
-        .await
-        .and_then(|r| r.map_err(|e| Error::io(Phase::Send, peer, &e)));
-    match (result, *progress) {
-        (Ok(()), _) => {
-            *progress = None;
-            Ok(())
-        }
-        (Err(e), Some((sent, total))) if sent > 0 => Err(Error::new(
-            e.kind(),
-            e.phase(),
-            peer,
-            format!(
-                "{}; {sent} of {total} bytes went out, so this connection sends no more",
-                e.detail()
-            ),
-        )),
-        (Err(e), _) => {
-            *progress = None;
-            Err(e)
-        }
+    use super::*;
+
+    /// A connection that reads a line at a time keeps a small buffer; one that is sent a lot
+    /// makes more room per read, up to `MAX_CHUNK`.
+    #[tokio::test]
+    async fn read_room_starts_small_and_grows_with_full_reads() {
+        let (ours, mut theirs) = tokio::io::duplex(1 << 20);
+        let mut conn = Connection::new(Box::new(ours), "test");
+        let line = ReadLimit {
+            marker: Some(b"\n".to_vec()),
+            ..ReadLimit::to_eof(1 << 25)
+        };
+        theirs.write_all(b"x\n").await.unwrap();
+        assert_eq!(conn.read(&line).await.data, b"x\n");
+        assert!(conn.buf.capacity() <= FIRST_CHUNK, "{}", conn.buf.capacity());
+
+        theirs.write_all(&vec![b'a'; 1 << 20]).await.unwrap();
+        let max = ReadLimit {
+            max: Some(1 << 20),
+            ..ReadLimit::to_eof(1 << 25)
+        };
+        assert_eq!(conn.read(&max).await.data.len(), 1 << 20);
+        assert_eq!(conn.chunk, MAX_CHUNK);
     }
 }

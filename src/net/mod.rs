@@ -27,6 +27,7 @@ mod proxy;
 mod read;
 mod runtime;
 mod secret;
+mod send;
 mod server;
 mod tcp;
 mod tls;

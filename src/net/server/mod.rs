@@ -40,11 +40,11 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::connection::write_all;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail};
 use super::log::Log;
 use super::runtime::background;
+use super::send::write_all;
 pub use events::ServerEvent;
 pub use limits::{DEFAULT_MAX_BUFFERED, ServerLimits};
 use state::{Shared, State, Writer, lock};

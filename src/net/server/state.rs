@@ -14,9 +14,9 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::limits::Budget;
-use crate::net::connection::SendProgress;
 use crate::net::error::{Error, ErrorKind, Phase};
 use crate::net::log::Log;
+use crate::net::send::SendProgress;
 use crate::net::trace::Traced;
 
 pub(super) struct Shared {
