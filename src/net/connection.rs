@@ -350,7 +350,11 @@ mod tests {
         };
         theirs.write_all(b"x\n").await.unwrap();
         assert_eq!(conn.read(&line).await.data, b"x\n");
-        assert!(conn.buf.capacity() <= FIRST_CHUNK, "{}", conn.buf.capacity());
+        assert!(
+            conn.buf.capacity() <= FIRST_CHUNK,
+            "{}",
+            conn.buf.capacity()
+        );
 
         theirs.write_all(&vec![b'a'; 1 << 20]).await.unwrap();
         let max = ReadLimit {
