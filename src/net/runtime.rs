@@ -109,6 +109,9 @@ pub struct Interrupted;
 
 /// Runs `fut` to completion on the calling thread's runtime, unless an interrupt comes first.
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
+    // Boxed once here: a read's future is large, and tokio's block_on moves it by value on
+    // its way in (about 800 instructions of a 18,400-instruction round trip, callgrind).
+    let fut = Box::pin(fut);
     LOCAL.with(|rt| rt.block_on(interruptible(fut)))
 }
 
