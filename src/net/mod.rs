@@ -50,8 +50,8 @@ pub use proxy::fuzzing;
 pub use proxy::{ProxyConfig, ProxyKind};
 pub use read::ReadLimit;
 pub use runtime::{
-    Interrupted, block_on, install_ctrl_c_handler, interrupt, is_interrupted, spawn_blocking,
-    take_interrupt,
+    Interrupted, block_on, block_on_eager, install_ctrl_c_handler, interrupt, is_interrupted,
+    spawn_blocking, take_interrupt,
 };
 pub use secret::redact;
 pub use server::{ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerEvent, ServerLimits};

@@ -115,6 +115,27 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
     LOCAL.with(|rt| rt.block_on(interruptible(fut)))
 }
 
+/// Like [`block_on`], for a future that usually finishes at once (a send into a socket with
+/// room): it is polled once in the runtime's context first, and only if it must wait does it pay
+/// for a `block_on` (about 2,000 instructions of the runtime's own per call, callgrind).
+pub fn block_on_eager<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(Interrupted);
+    }
+    let mut fut = Box::pin(fut);
+    let first = LOCAL.with(|rt| {
+        let _context = rt.enter();
+        // What it registers with this waker is registered again, with the runtime's, when the
+        // future is polled under block_on.
+        fut.as_mut()
+            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    });
+    match first {
+        std::task::Poll::Ready(out) => Ok(out),
+        std::task::Poll::Pending => LOCAL.with(|rt| rt.block_on(interruptible(fut))),
+    }
+}
+
 async fn interruptible<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
     let notified = INTERRUPT.notified();
     tokio::pin!(notified);

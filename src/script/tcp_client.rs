@@ -150,7 +150,7 @@ impl TcpClient {
         let Some(conn) = Self::open_conn(&mut state, Phase::Send) else {
             return Ok(false);
         };
-        let result = block_on(conn.send(data, timeout))?;
+        let result = net::block_on_eager(conn.send(data, timeout))?;
         Ok(Self::settle(&mut state, result, || {
             format!("Sent {} bytes", data.len())
         }))
