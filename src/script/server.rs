@@ -16,10 +16,12 @@ use super::defaults::{
 use super::logging;
 use super::outcome::{error_map, ok, result_map, send_data_map, timeout_map};
 use super::tcp_server::TcpServer;
-use crate::net::{Server, ServerLimits, block_on};
+use crate::net::{Server, ServerLimits, block_on_eager};
 
+/// Server calls mostly find their answer at once (data already buffered, room to send), so the
+/// future is polled before a `block_on` is paid for.
 fn block<T>(ctx: &NativeCallContext, fut: impl std::future::Future<Output = T>) -> RhaiResultOf<T> {
-    block_on(fut).map_err(|_| interrupted(ctx))
+    block_on_eager(fut).map_err(|_| interrupted(ctx))
 }
 
 /// A connection id: an integer, or the same as a numeric string.
