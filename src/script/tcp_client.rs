@@ -190,7 +190,14 @@ impl TcpClient {
             state.last_read = Some(ReadEnd::Error);
             return Ok(Vec::new());
         };
-        let outcome = block_on(async {
+        // Bytes already buffered mostly answer the read at once (a response read line by
+        // line); an empty buffer means waiting for the peer, where polling first only adds a poll.
+        let run = if conn.buffered() > 0 {
+            net::block_on_eager
+        } else {
+            block_on
+        };
+        let outcome = run(async {
             match read {
                 Read::Limit(limit) => conn.read(limit).await,
                 Read::Available { max, timeout } => conn.read_available(max, timeout).await,
