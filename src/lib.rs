@@ -10,7 +10,7 @@
 //! - [`net`]: the asynchronous core; knows nothing of Rhai. `address` (parse targets, never
 //!   resolve) → `connect` (checks, then `tcp` dial or a `proxy` tunnel: `proxy/{config, kind,
 //!   socks, http}`, then `tls`: `tls/{describe, danger}`) → `connection` (buffered read, send,
-//!   half-close) with `read` (when a read stops, pure); `conversation` (Expect, ReadAvailable,
+//!   half-close) with `read` (when a read stops, pure) and `send` (every byte, or how far it got); `conversation` (Expect, ReadAvailable,
 //!   ReadUntilQuiet) with `expect` (which pattern matches, pure), `wait` (WaitAny over many),
 //!   `interact` (a connection and a byte source talking directly), `trace` (the wire trace) with
 //!   `hexdump`. `server/{limits, state, accept, reads, expect, events, idle}` serves clients in
@@ -24,7 +24,8 @@
 //!   `tcp_client` / `tcp_server` the handles; `args` reads arguments, `outcome` builds result
 //!   maps, `defaults` holds OPI's defaults, `session` the per-engine settings, `run` running a
 //!   source and rendering its failure (`brackets` finds the one left open); `encoding`,
-//!   `helpers`, `assert`, `fallback`; `conversation` (Expect, ReadAvailable, ReadUntilQuiet,
+//!   `helpers`, `assert`, `fallback` (with `arity`, the table of which catch-alls to register),
+//!   `nesting` (printing, `==` and JSON of nested collections without recursion); `conversation` (Expect, ReadAvailable, ReadUntilQuiet,
 //!   regexes, stream properties, SetTrace), `wait` (WaitAny), `interact` (Interact), `convert`
 //!   (OPI's type conversions); `bytes` (encodings, hex,
 //!   hexdump) and `pack/{format, half}` (Python's `struct` layouts), `files` (files and the

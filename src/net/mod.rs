@@ -5,11 +5,12 @@
 //! address → connect: checks → tcp::dial | proxy::tunnel (→ tcp::dial) → [tls] → connection
 //!                                                  connection: read / send / half-close / close
 //!                                                  read: when a read stops (pure)
+//!                                                  send: every byte, or how far it got
 //!                                      conversation: Expect, ReadAvailable, ReadUntilQuiet
 //!                                                  expect: which pattern matches (pure)
 //! server: accept loop and readers in the background   log: event logs (clock: UTC dates)
 //! deadline: the one timeout helper   error: the one error type
-//! runtime: one shared tokio runtime, block_on, Ctrl-C interrupt   wait: WaitAny over many
+//! runtime: the runtimes, block_on, Ctrl-C interrupt   wait: WaitAny over many
 //! ```
 
 mod address;
