@@ -31,12 +31,16 @@ def rt(addr, n):
     done(t)
 
 
-def rt_pwn(addr, n):
+def pwn_remote(addr):
     from pwn import context, remote
 
     context.log_level = "error"
     host, port = addr.rsplit(":", 1)
-    r = remote(host, int(port))
+    return remote(host, int(port))
+
+
+def rt_pwn(addr, n):
+    r = pwn_remote(addr)
     t = time.perf_counter()
     for _ in range(int(n)):
         r.send(b"x\n")
@@ -136,11 +140,7 @@ def prompt_server(n):
 
 
 def dialogue_pwn(addr, n):
-    from pwn import context, remote
-
-    context.log_level = "error"
-    host, port = addr.rsplit(":", 1)
-    r = remote(host, int(port))
+    r = pwn_remote(addr)
     t = time.perf_counter()
     for _ in range(int(n)):
         r.sendlineafter(b"> ", b"x")

@@ -27,6 +27,7 @@
 use std::future::Future;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Waker};
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
@@ -127,12 +128,11 @@ pub fn block_on_eager<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
         let _context = rt.enter();
         // What it registers with this waker is registered again, with the runtime's, when the
         // future is polled under block_on.
-        fut.as_mut()
-            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+        fut.as_mut().poll(&mut Context::from_waker(Waker::noop()))
     });
     match first {
-        std::task::Poll::Ready(out) => Ok(out),
-        std::task::Poll::Pending => LOCAL.with(|rt| rt.block_on(interruptible(fut))),
+        Poll::Ready(out) => Ok(out),
+        Poll::Pending => LOCAL.with(|rt| rt.block_on(interruptible(fut))),
     }
 }
 

@@ -10,9 +10,9 @@
 //! What still recurses is Rhai's: cloning, dropping and its data-size check (110–210 bytes of
 //! stack a level; SECURITY.md gives the depth that fits).
 
-use rhai::{Array, Dynamic, Engine, Identifier, ImmutableString, Map, NativeCallContext};
-
-type RhaiResultOf<T> = Result<T, Box<rhai::EvalAltResult>>;
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map, NativeCallContext,
+};
 
 /// One step of a walk over a value: containers open with their length and end with `End`; a
 /// map's values are preceded by their key.
@@ -42,11 +42,6 @@ impl Tokens {
             stack: Vec::new(),
             next: Some(value),
         }
-    }
-
-    /// How many containers are open.
-    fn depth(&self) -> usize {
-        self.stack.len()
     }
 }
 
@@ -91,43 +86,35 @@ impl Iterator for Tokens {
 
 /// Registers the walk-based printing and comparison for arrays and maps.
 pub(crate) fn register(engine: &mut Engine) {
+    register_for::<Array>(engine, "array");
+    register_for::<Map>(engine, "map");
+}
+
+/// Printing under Rhai's four names, `==` and `!=`, for one collection type `T` (an `Array` or
+/// a `Map`, which `Dynamic::from` stores as such).
+fn register_for<T: rhai::Variant + Clone>(engine: &mut Engine, ty: &str) {
     const TEXT: &str = "/// The value as text: `[1, \"a\"]`, `#{\"k\": ()}` (any depth).";
     const EQ: &str = "/// Whether the two have the same shape, keys and leaves (any depth).";
     const NE: &str = "/// Whether the two differ in shape, a key or a leaf (any depth).";
+    let value = format!("value: {ty}");
     for name in ["print", "to_string", "debug", "to_debug"] {
-        reg(name, &["value: array", "string"], TEXT)
-            .register_into_engine(engine, |ctx: NativeCallContext, a: &mut Array| {
-                text(&ctx, Dynamic::from_array(a.clone()))
-            });
-        reg(name, &["value: map", "string"], TEXT)
-            .register_into_engine(engine, |ctx: NativeCallContext, m: &mut Map| {
-                text(&ctx, Dynamic::from_map(m.clone()))
+        reg(name, &[&value, "string"], TEXT)
+            .register_into_engine(engine, |ctx: NativeCallContext, v: &mut T| {
+                text(&ctx, Dynamic::from(v.clone()))
             });
     }
-    let arrays = &["a: array", "b: array", "bool"];
-    let maps = &["a: map", "b: map", "bool"];
-    reg("==", arrays, EQ).register_into_engine(
+    let (a, b) = (format!("a: {ty}"), format!("b: {ty}"));
+    let params = [a.as_str(), b.as_str(), "bool"];
+    reg("==", &params, EQ).register_into_engine(
         engine,
-        |ctx: NativeCallContext, a: &mut Array, b: Array| {
-            equal(&ctx, Dynamic::from_array(a.clone()), Dynamic::from_array(b))
+        |ctx: NativeCallContext, a: &mut T, b: T| {
+            equal(&ctx, Dynamic::from(a.clone()), Dynamic::from(b))
         },
     );
-    reg("!=", arrays, NE).register_into_engine(
+    reg("!=", &params, NE).register_into_engine(
         engine,
-        |ctx: NativeCallContext, a: &mut Array, b: Array| {
-            equal(&ctx, Dynamic::from_array(a.clone()), Dynamic::from_array(b)).map(|e| !e)
-        },
-    );
-    reg("==", maps, EQ).register_into_engine(
-        engine,
-        |ctx: NativeCallContext, a: &mut Map, b: Map| {
-            equal(&ctx, Dynamic::from_map(a.clone()), Dynamic::from_map(b))
-        },
-    );
-    reg("!=", maps, NE).register_into_engine(
-        engine,
-        |ctx: NativeCallContext, a: &mut Map, b: Map| {
-            equal(&ctx, Dynamic::from_map(a.clone()), Dynamic::from_map(b)).map(|e| !e)
+        |ctx: NativeCallContext, a: &mut T, b: T| {
+            equal(&ctx, Dynamic::from(a.clone()), Dynamic::from(b)).map(|e| !e)
         },
     );
 }
@@ -162,14 +149,13 @@ fn text(ctx: &NativeCallContext, value: Dynamic) -> ImmutableString {
 pub(crate) fn json(
     value: Dynamic,
     out: &mut String,
-    key: impl FnMut(&str, &mut String),
+    mut key: impl FnMut(&str, &mut String),
     leaf: impl FnMut(&mut Dynamic, &mut String),
 ) {
     let style = Style {
         map_open: "{",
         separator: ",",
     };
-    let mut key = key;
     write(value, out, &style, |k, out| key(k.as_str(), out), leaf);
 }
 
@@ -232,7 +218,7 @@ fn leaf_debug(ctx: &NativeCallContext, v: &mut Dynamic) -> String {
 
 /// Rhai's `==` for collections: same shape, same keys, and leaves equal by the engine's `==`
 /// (a leaf type without `==` is an error against its own type and unequal to any other).
-fn equal(ctx: &NativeCallContext, a: Dynamic, b: Dynamic) -> RhaiResultOf<bool> {
+fn equal(ctx: &NativeCallContext, a: Dynamic, b: Dynamic) -> Result<bool, Box<EvalAltResult>> {
     let (mut a, mut b) = (Tokens::new(a), Tokens::new(b));
     loop {
         match (a.next(), b.next()) {
@@ -256,17 +242,18 @@ fn equal(ctx: &NativeCallContext, a: Dynamic, b: Dynamic) -> RhaiResultOf<bool> 
             }
             _ => return Ok(false),
         }
-        debug_assert_eq!(a.depth(), b.depth());
     }
 }
 
-fn leaf_equal(ctx: &NativeCallContext, x: &mut Dynamic, y: &mut Dynamic) -> RhaiResultOf<bool> {
+fn leaf_equal(
+    ctx: &NativeCallContext,
+    x: &mut Dynamic,
+    y: &mut Dynamic,
+) -> Result<bool, Box<EvalAltResult>> {
     let same_type = x.type_id() == y.type_id();
     match ctx.call_native_fn_raw("==", true, &mut [x, y]) {
         Ok(r) => Ok(r.as_bool().unwrap_or(false)),
-        Err(e) if !same_type && matches!(*e, rhai::EvalAltResult::ErrorFunctionNotFound(..)) => {
-            Ok(false)
-        }
+        Err(e) if !same_type && matches!(*e, EvalAltResult::ErrorFunctionNotFound(..)) => Ok(false),
         Err(e) => Err(e),
     }
 }
