@@ -174,3 +174,41 @@ fn a_value_nested_thousands_deep_prints_and_drops_without_a_crash() {
         .success()
         .stdout("10002\n");
 }
+
+#[test]
+fn nesting_deeper_than_the_limit_is_a_clear_error_on_every_path_that_builds_it() {
+    // Each of these built a nest deeper than any stack holds in linear time (the curried and
+    // captured ones past every size check) and aborted the process when it was dropped.
+    for build in [
+        "a = [take(a)];",
+        "a = Fn(\"f\").curry(take(a));",
+        "let b = take(a); a = || b;",
+        "let b = []; b.push(take(a)); a = take(b);",
+        "let m = #{}; m.x = take(a); a = take(m);",
+    ] {
+        let script = format!("let a = []; for i in 0..20000 {{ {build} }}");
+        crate::common::opi()
+            .args(["-e", &script])
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(
+                "Nesting of data (more than 10000 levels) too large",
+            ));
+    }
+}
+
+#[test]
+fn nesting_up_to_the_limit_works_and_a_closure_that_holds_itself_is_measured_once() {
+    // 9,998 levels of arrays inside the top one (10,000 in all), and a variable whose closure
+    // captures it.
+    crate::common::opi()
+        .args([
+            "-e",
+            "let a = []; for i in 0..9998 { a = [take(a)]; } \
+             let v = 1; let f = || v; v = f; let c = [v, v, a]; \
+             `${c.len()} ${`${c[2]}`.len()}`",
+        ])
+        .assert()
+        .success()
+        .stdout("3 19998\n");
+}

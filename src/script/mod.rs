@@ -64,6 +64,12 @@ pub(crate) const INTERRUPTED: &str = "interrupted";
 /// The largest string or blob a script can hold, and so the largest single read.
 pub const MAX_DATA_SIZE: usize = 32 * 1024 * 1024;
 
+/// How deeply arrays, maps and closures' captures may nest. Rhai clones, drops and sizes data
+/// recursively (about 200 bytes of stack a level), so an unbounded nest overflowed the stack and
+/// aborted the process; this keeps the deepest value under 2 MiB of stack and its checks cheap,
+/// far deeper than any data a conversation carries (JSON parsers stop at 128 to 1,000 levels).
+pub const MAX_DATA_DEPTH: usize = 10_000;
+
 /// Builds the engine with the `OPI_TCP` module, the helpers and the limits.
 pub fn engine() -> Engine {
     engine_with(Session::default())
@@ -94,6 +100,7 @@ fn bare_engine(session: Session) -> Engine {
         .set_max_string_size(MAX_DATA_SIZE)
         .set_max_array_size(MAX_DATA_SIZE)
         .set_max_map_size(1 << 20)
+        .set_max_data_depth(MAX_DATA_DEPTH)
         .set_max_variables(100_000)
         .set_max_functions(100_000)
         .set_max_modules(256)
