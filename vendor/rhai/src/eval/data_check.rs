@@ -145,9 +145,28 @@ pub fn calc_data_sizes_and_depth(
     top: bool,
     max_depth: usize,
 ) -> ((usize, usize, usize), usize) {
+    // Most values checked are results of calls: a number, a string or a blob needs no walk.
+    match value.0 {
+        Union::Str(ref s, ..) => return ((0, 0, s.len()), 0),
+        #[cfg(not(feature = "no_index"))]
+        Union::Blob(ref blob, ..) => return ((blob.len(), 0, 0), 0),
+        Union::Unit(..) | Union::Bool(..) | Union::Int(..) | Union::Char(..) => {
+            return ((0, 0, 0), 0)
+        }
+        _ => (),
+    }
     let mut walk = Walk::new(max_depth);
     walk.value(value, 0, top, true);
     (walk.sizes, walk.deepest)
+}
+
+#[cold]
+fn too_deep(max: usize) -> Box<crate::EvalAltResult> {
+    ERR::ErrorDataTooLarge(
+        format!("Nesting of data (more than {max} levels)"),
+        Position::NONE,
+    )
+    .into()
 }
 
 impl Engine {
@@ -185,13 +204,10 @@ impl Engine {
     /// [`Position`] in [`EvalAltResult`][crate::EvalAltResult] is always [`NONE`][Position::NONE]
     /// and should be set afterwards.
     #[cfg(not(feature = "unchecked"))]
+    #[inline(always)]
     pub(crate) fn throw_on_depth(&self, depth: usize) -> RhaiResultOf<()> {
         match self.limits.data_depth {
-            Some(max) if depth > max.get() => Err(ERR::ErrorDataTooLarge(
-                format!("Nesting of data (more than {} levels)", max.get()),
-                Position::NONE,
-            )
-            .into()),
+            Some(max) if depth > max.get() => Err(too_deep(max.get())),
             _ => Ok(()),
         }
     }
