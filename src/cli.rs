@@ -40,7 +40,7 @@ pub(crate) struct Cli {
     pub(crate) args: Vec<String>,
 }
 
-#[derive(Args, Clone, Default)]
+#[derive(Args, Clone, Default, Debug, PartialEq)]
 pub(crate) struct Common {
     /// Deadline of each connect (DNS, TCP, proxy and TLS handshakes), in ms [default: 30000,
     /// or $OPI_TCP_CONNECT_TIMEOUT_MS]
@@ -253,11 +253,107 @@ fn opi_bool(s: &str) -> Result<bool, String> {
 }
 
 /// Parses the command line (clap prints help or a usage error and exits by itself).
+/// The command line. `opi-tcp FILE` alone, the commonest form, is built directly: it is the
+/// `Cli` clap would build (a test checks), and building clap's whole command tree, every
+/// subcommand's options and help, was 7% of an empty script's start-up.
 pub(crate) fn parse() -> Cli {
-    Cli::parse()
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    just_a_script(&argv).unwrap_or_else(|| Cli::parse_from(argv))
+}
+
+/// Every subcommand's name and alias, as clap knows them (a test checks).
+const SUBCOMMANDS: &[&str] = &[
+    "run",
+    "repl",
+    "eval",
+    "request",
+    "ProcessRequest",
+    "tcp",
+    "test",
+    "functions",
+    "defs",
+    "completions",
+    "man",
+    "help",
+];
+
+fn just_a_script(argv: &[std::ffi::OsString]) -> Option<Cli> {
+    let [_, script] = argv else { return None };
+    let script = script.to_str()?;
+    if script.is_empty() || script.starts_with('-') || SUBCOMMANDS.contains(&script) {
+        return None;
+    }
+    Some(Cli {
+        command: None,
+        eval: None,
+        common: Common::default(),
+        script: Some(script.to_string()),
+        args: Vec::new(),
+    })
 }
 
 /// The command line's description, for completion scripts and the man page.
 pub(crate) fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subcommand_list_is_clap_s() {
+        let cmd = command();
+        let mut clap: Vec<&str> = cmd
+            .get_subcommands()
+            .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
+            .chain(["help"])
+            .collect();
+        let mut ours = SUBCOMMANDS.to_vec();
+        clap.sort_unstable();
+        ours.sort_unstable();
+        assert_eq!(ours, clap);
+    }
+
+    #[test]
+    fn a_lone_script_is_what_clap_makes_of_it_and_nothing_else_is_taken() {
+        for line in [
+            "x.rhai",
+            "-",
+            "-e",
+            "--trace",
+            "run",
+            "help",
+            "ProcessRequest",
+            "x.rhai a",
+            "",
+            "scripts/hello.rhai",
+        ] {
+            let mut argv: Vec<std::ffi::OsString> = vec!["opi-tcp".into()];
+            argv.extend(line.split(' ').map(Into::into));
+            let Some(fast) = just_a_script(&argv) else {
+                assert!(
+                    matches!(
+                        line,
+                        "-" | "-e"
+                            | "--trace"
+                            | "run"
+                            | "help"
+                            | "ProcessRequest"
+                            | "x.rhai a"
+                            | ""
+                    ),
+                    "{line:?} was not taken"
+                );
+                continue;
+            };
+            let clap = Cli::try_parse_from(&argv).expect("a script path parses");
+            assert!(clap.command.is_none() && fast.command.is_none(), "{line:?}");
+            assert_eq!(
+                (&fast.eval, &fast.script, &fast.args, &fast.common),
+                (&clap.eval, &clap.script, &clap.args, &clap.common),
+                "{line:?}"
+            );
+        }
+    }
 }
