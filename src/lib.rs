@@ -26,7 +26,8 @@
 //!   source and rendering its failure (`brackets` finds the one left open); `encoding`,
 //!   `helpers`, `assert`, `fallback` (with `arity`, the table of which catch-alls to register),
 //!   `nesting` (printing, `==` and JSON of nested collections without recursion); `conversation` (Expect, ReadAvailable, ReadUntilQuiet,
-//!   regexes, stream properties, SetTrace), `wait` (WaitAny), `interact` (Interact), `convert`
+//!   regexes, stream properties, SetTrace) with `expect_map` (its answer, and whether the
+//!   texts fit before anything is taken), `wait` (WaitAny), `interact` (Interact), `convert`
 //!   (OPI's type conversions); `bytes` (encodings, hex,
 //!   hexdump) and `pack/{format, half}` (Python's `struct` layouts), `files` (files and the
 //!   standard streams), `catalog` (what `functions` lists: groups, OPI's names in both

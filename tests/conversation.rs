@@ -450,3 +450,38 @@ fn expect_connection_reads_a_server_side_dialogue() {
         r#"["alice", true, "PASS x", "\r\n", "timeout", "error", "closed", "eof"]"#
     );
 }
+
+#[test]
+fn a_match_whose_texts_would_not_fit_a_string_consumes_nothing_on_either_side() {
+    // Ten groups each holding the whole 3.5 MB match come to more than the 32 MiB a string (and
+    // so a map's texts) may hold. A server connection's match was taken from its buffer first,
+    // and those bytes were gone.
+    let out = eval_str(
+        "",
+        r#"
+        let s = OPI_TCP::StartServer("127.0.0.1:0");
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);
+        let big = "";
+        big.pad(3500000, 'a');
+        big += "b";
+        let re = regex("((((((((((a+))))))))))b", 4000000);
+        c.SendLine(big);
+        sleep(200);
+        let id = s.GetConnectionList().connections[0].connectionId;
+        let on_server = s.ExpectConnection(id, re, 5000);
+        let got = 0;
+        while got < 3500001 {
+            let d = OPI_TCP::GetNextConnectionData(s, 5000, 4000000);
+            if !d.result { break; }
+            got += d.message.len();
+        }
+        s.SendData(id, big);
+        let on_client = c.Expect(re, 5000);
+        let why = c.GetLastError().error;
+        let back = c.ReadBinaryData(3500001, "", 5000).len();
+        [on_server.reason, on_server.error.contains("nothing was consumed"), got,
+         on_client.reason, why.contains("nothing was consumed"), back]
+    "#,
+    );
+    assert_eq!(out, r#"["limit", true, 3500001, "limit", true, 3500001]"#);
+}

@@ -55,7 +55,9 @@ pub use runtime::{
     spawn_blocking, take_interrupt,
 };
 pub use secret::redact;
-pub use server::{ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerEvent, ServerLimits};
+pub use server::{
+    ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerEvent, ServerLimits, TooLarge,
+};
 pub use tls::TlsOptions;
 pub use trace::{TRACE_CUT, Trace, TraceConfig, Traced, global_trace, trace_all};
 pub use wait::{Event, Waitable, wait_any};

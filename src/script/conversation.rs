@@ -12,10 +12,11 @@ use rhai::{
 use super::args::{self, RhaiResultOf, interrupted, throw};
 use super::defaults::IO_TIMEOUT_MS;
 use super::encoding::Codec;
+use super::expect_map::{expect_map, no_match, too_large};
 use super::outcome::error_map;
 use super::tcp_client::TcpClient;
 use super::tcp_server::TcpServer;
-use crate::net::{DEFAULT_MAX_SPAN, Expected, Matcher, Pattern, block_on};
+use crate::net::{DEFAULT_MAX_SPAN, Match, Matcher, Pattern, block_on};
 
 /// What `ReadAvailable` returns at most when no size is given (pwntools' `recv` default is 4096;
 /// one loopback segment is up to 64 KiB).
@@ -145,87 +146,6 @@ fn patterns(ctx: &NativeCallContext, v: &Dynamic, codec: Codec) -> RhaiResultOf<
     Ok(vec![one(v)?])
 }
 
-/// Room for the map's short strings (`reason`) within the engine's string limit, which Rhai
-/// applies to all the strings of a value together.
-const MAP_TEXT: usize = 64;
-
-/// Expect's map when nothing matched (and nothing was consumed).
-fn no_match(reason: &str, before: String) -> Map {
-    let mut map = Map::new();
-    map.insert("index".into(), Dynamic::from_int(-1));
-    map.insert("reason".into(), reason.into());
-    map.insert("before".into(), before.into());
-    map.insert("matched".into(), "".into());
-    map.insert("groups".into(), Array::new().into());
-    map.insert("named".into(), Map::new().into());
-    map
-}
-
-/// Expect's map: `#{index, reason, before, matched, groups, named}`.
-fn expect_map(
-    ctx: &NativeCallContext,
-    client: Option<&TcpClient>,
-    matcher: &Matcher,
-    expected: Expected,
-    codec: Codec,
-) -> Map {
-    let cap = args::string_cap(ctx);
-    let text = |bytes: &[u8]| -> Dynamic { codec.decode(bytes).into() };
-    let Some(m) = expected.found else {
-        let (before, _) = codec.decode_within(expected.data, cap.saturating_sub(MAP_TEXT));
-        return no_match(expected.end.as_str(), before);
-    };
-    let data = &expected.data;
-    let before = codec.decode(&data[..m.start]);
-    let matched = codec.decode(&data[m.start..m.end]);
-    let groups: Vec<Dynamic> = m
-        .groups
-        .iter()
-        .map(|g| g.map_or(Dynamic::UNIT, |(s, e)| text(&data[s..e])))
-        .collect();
-    let mut named = Map::new();
-    for (name, value) in matcher.patterns()[m.index]
-        .group_names()
-        .iter()
-        .zip(&groups)
-    {
-        if let Some(name) = name {
-            named.insert(name.into(), value.clone());
-        }
-    }
-    // Rhai counts every string of the map against one limit, and its error cannot be caught:
-    // a match whose text would not fit goes back to the buffer instead.
-    let texts = |v: &Dynamic| v.read_lock::<ImmutableString>().map_or(0, |s| s.len());
-    let total = before.len()
-        + matched.len()
-        + groups.iter().map(texts).sum::<usize>()
-        + named.values().map(texts).sum::<usize>()
-        + MAP_TEXT;
-    if total > cap {
-        let Some(client) = client else {
-            // A server's bytes were taken already; a cut text says so rather than failing.
-            return no_match("limit", String::new());
-        };
-        client.unread(
-            data,
-            format!(
-                "the text before and of the match ({total} bytes once decoded) is more than a \
-                 string can hold ({} MiB); nothing was consumed",
-                cap >> 20
-            ),
-        );
-        return no_match("limit", String::new());
-    }
-    let mut map = Map::new();
-    map.insert("index".into(), (m.index as i64).into());
-    map.insert("reason".into(), expected.end.as_str().into());
-    map.insert("before".into(), before.into());
-    map.insert("matched".into(), matched.into());
-    map.insert("groups".into(), groups.into());
-    map.insert("named".into(), named.into());
-    map
-}
-
 /// `Expect(conn, patterns [, timeout_ms [, encoding]])`.
 pub(crate) fn expect(
     ctx: &NativeCallContext,
@@ -336,9 +256,12 @@ pub(crate) fn expect_connection(
     let mut matcher = Matcher::new(patterns(ctx, pats, codec)?);
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
     let cap = args::read_cap(ctx);
+    let string_cap = args::string_cap(ctx);
+    // A server's bytes cannot be put back once taken: whether the texts fit is asked first.
+    let too_large = |p: &Pattern, m: &Match, data: &[u8]| too_large(string_cap, p, m, data, codec);
     let got = block_on(
         srv.server()
-            .expect_connection(id, &mut matcher, timeout, cap),
+            .expect_connection(id, &mut matcher, timeout, cap, &too_large),
     )
     .map_err(|_| interrupted(ctx))?;
     let mut map = match got {

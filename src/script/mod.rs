@@ -18,6 +18,7 @@ mod conversation;
 mod convert;
 mod defaults;
 mod encoding;
+mod expect_map;
 mod fallback;
 mod files;
 /// Entry points for the fuzz targets in `fuzz/`; not an API.

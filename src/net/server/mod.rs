@@ -46,6 +46,7 @@ use super::log::Log;
 use super::runtime::background;
 use super::send::write_all;
 pub use events::ServerEvent;
+pub use expect::TooLarge;
 pub use limits::{DEFAULT_MAX_BUFFERED, ServerLimits};
 use state::{Shared, State, Writer, lock};
 
