@@ -63,10 +63,38 @@ fn in_a_terminal_the_user_talks_and_the_script_goes_on_after_the_escape() {
             }
         }
     });
-    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
     let code = format!(
         r#"let c = OPI_TCP::CreateConnection("{a}"); let why = c.Interact(); print("back: " + why); print("left: " + c.ReadLine((), "\n", 3000));"#
     );
+    let out = in_a_pty(&code, &[(800, b"hello\r"), (250, b"\x1d\r")]);
+    assert!(out.contains("echo: hello"), "{out:?}");
+    assert!(out.contains("back: escape"), "{out:?}");
+    assert!(
+        out.contains("left: late line"),
+        "the late line must stay buffered: {out:?}"
+    );
+}
+
+#[test]
+fn after_the_escape_the_next_line_typed_is_the_script_s() {
+    // The thread that read the terminal for Interact stayed blocked in its read and took the
+    // next line typed; the script's own read then waited for ever.
+    let code = format!(
+        r#"let c = OPI_TCP::CreateConnection("{}"); print("back: " + c.Interact()); print("next: " + read_stdin_line());"#,
+        echo()
+    );
+    let out = in_a_pty(
+        &code,
+        &[(800, b"hello\r"), (250, b"\x1d\r"), (400, b"after\r")],
+    );
+    assert!(out.contains("back: escape"), "{out:?}");
+    assert!(out.contains("next: after"), "{out:?}");
+}
+
+/// Runs `opi-tcp -e CODE` with a pty as its terminal (util-linux `script`), typing each input
+/// after its pause in ms; its output once it ends (within 10 s of the last input).
+fn in_a_pty(code: &str, inputs: &[(u64, &[u8])]) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("opi-tcp");
     let mut child = Command::new("script")
         .args([
             "-qfec",
@@ -80,17 +108,16 @@ fn in_a_terminal_the_user_talks_and_the_script_goes_on_after_the_escape() {
         .spawn()
         .expect("util-linux `script` gives the binary a pty");
     let mut stdin = child.stdin.take().unwrap();
-    thread::sleep(Duration::from_millis(800));
-    stdin.write_all(b"hello\r").unwrap();
-    stdin.flush().unwrap();
-    thread::sleep(Duration::from_millis(250));
-    stdin.write_all(b"\x1d\r").unwrap();
-    stdin.flush().unwrap();
+    for (pause, bytes) in inputs {
+        thread::sleep(Duration::from_millis(*pause));
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
     let started = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > Duration::from_secs(10) {
             let _ = child.kill();
-            panic!("the script did not end after the escape");
+            panic!("the script did not end after its input");
         }
         thread::sleep(Duration::from_millis(20));
     }
@@ -101,10 +128,5 @@ fn in_a_terminal_the_user_talks_and_the_script_goes_on_after_the_escape() {
         .unwrap()
         .read_to_string(&mut out)
         .unwrap();
-    assert!(out.contains("echo: hello"), "{out:?}");
-    assert!(out.contains("back: escape"), "{out:?}");
-    assert!(
-        out.contains("left: late line"),
-        "the late line must stay buffered: {out:?}"
-    );
+    out
 }
