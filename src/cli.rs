@@ -157,6 +157,9 @@ pub(crate) struct TestArgs {
     /// Write a JUnit XML report
     #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
+    /// Show what passing tests printed too (a failing test's output is always shown)
+    #[arg(long)]
+    pub(crate) show_output: bool,
     /// Deadline of each test, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     pub(crate) timeout: f64,

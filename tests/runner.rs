@@ -439,3 +439,25 @@ fn the_help_examples_run_as_written() {
     let args: Vec<&str> = offline.split(' ').skip(1).collect();
     opi().args(&args).assert().success();
 }
+
+#[test]
+fn show_output_prints_what_passing_tests_printed_and_it_is_hidden_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.rhai"),
+        "fn test_talks() { print(\"said by a pass\"); }",
+    )
+    .unwrap();
+    for (flag, shown) in [(None, false), (Some("--show-output"), true)] {
+        let mut cmd = opi();
+        cmd.current_dir(dir.path()).args(["test", "t.rhai"]);
+        cmd.args(flag);
+        let out = cmd.assert().success().get_output().stdout.clone();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out.contains("          said by a pass"),
+            shown,
+            "{flag:?}: {out}"
+        );
+    }
+}

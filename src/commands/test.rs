@@ -50,6 +50,7 @@ pub(super) fn test(session: Session, common: &Common, args: TestArgs) -> Result<
         params_file: args.params_file,
         junit: args.junit,
         timeout,
+        show_output: args.show_output,
     };
     testing::run(super::engine(session), opts)
 }

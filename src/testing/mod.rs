@@ -48,6 +48,8 @@ pub(crate) struct Options {
     pub(crate) params_file: Option<PathBuf>,
     pub(crate) junit: Option<PathBuf>,
     pub(crate) timeout: Duration,
+    /// Show passing tests' output too, as failing ones' always is.
+    pub(crate) show_output: bool,
 }
 
 /// How one test ended.
@@ -134,7 +136,7 @@ pub(crate) fn run(engine: Engine, opts: Options) -> Result<ExitCode> {
     let mut record = |o: Outcome| {
         match opts.child {
             true => outln!("{}", report::encode(&o)),
-            false => report::line(&o),
+            false => report::line(&o, opts.show_output),
         }
         outcomes.push(o);
     };

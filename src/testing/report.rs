@@ -7,18 +7,19 @@ use std::time::Duration;
 use super::{Outcome, Verdict};
 
 /// The human report of one test: `ok` or `FAILED` with the time, then for a failure its message
-/// and what the test printed, indented.
-pub(crate) fn line(o: &Outcome) {
+/// and what the test printed, indented (and with `show_output`, a pass's output too).
+pub(crate) fn line(o: &Outcome, show_output: bool) {
     let ms = o.elapsed.as_millis();
-    let Some(msg) = o.verdict.message() else {
-        outln!("ok      {}::{} ({ms} ms)", o.file, o.name);
-        return;
-    };
-    outln!("FAILED  {}::{} ({ms} ms)", o.file, o.name);
-    for line in msg.lines() {
-        outln!("        {line}");
+    match o.verdict.message() {
+        None => outln!("ok      {}::{} ({ms} ms)", o.file, o.name),
+        Some(msg) => {
+            outln!("FAILED  {}::{} ({ms} ms)", o.file, o.name);
+            for line in msg.lines() {
+                outln!("        {line}");
+            }
+        }
     }
-    if !o.output.is_empty() {
+    if !o.output.is_empty() && (show_output || o.verdict.message().is_some()) {
         outln!("        output:");
         for line in o.output.lines() {
             outln!("          {line}");
