@@ -572,3 +572,21 @@ fn server_maps_carry_opis_fields_and_phrases() {
     );
     assert_eq!(out, "[true, true, true, false, true, true, 0]");
 }
+
+#[test]
+fn a_stopped_server_and_a_finished_client_answer_in_opis_words() {
+    let out = eval_str(
+        "",
+        r#"
+        let s = OPI_TCP::StartServer("127.0.0.1:0");
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);
+        c.FinishSending();
+        c.SendLine("late\n");
+        let client = c.GetLastError().error;
+        OPI_TCP::StopServer(s);
+        let stopped = s.SendData(1, "x");
+        [client.starts_with("Write half is closed"), stopped.error.starts_with("Server not started")]
+    "#,
+    );
+    assert_eq!(out, "[true, true]");
+}

@@ -16,7 +16,7 @@ use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::deadline::Deadline;
-use super::error::{Error, ErrorKind, Phase, Result};
+use super::error::{Error, ErrorKind, Gone, Phase, Result};
 use super::read::{ReadLimit, Scanner, Stop};
 use super::send::{SendProgress, write_all};
 use super::trace::Traced;
@@ -282,7 +282,8 @@ impl Connection {
     /// Writes every byte of `data` (and flushes) before the deadline, or fails.
     pub async fn send(&mut self, data: &[u8], timeout: Option<Duration>) -> Result<()> {
         if self.write_closed {
-            return Err(Error::closed(
+            return Err(Error::gone(
+                Gone::WriteHalf,
                 Phase::Send,
                 &self.peer,
                 "the write half is closed (FinishSending was called)",

@@ -79,6 +79,18 @@ impl Phase {
     }
 }
 
+/// What a failed call found gone, for callers that answer those cases in fixed words (OPI's
+/// add-in has a phrase for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gone {
+    /// The connection was closed, or no connection has that id.
+    Connection,
+    /// Sending was finished (CompleteSend, FinishSending).
+    WriteHalf,
+    /// The server was stopped.
+    Server,
+}
+
 /// A failed network operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{} {target}: {detail}", phase.prefix())]
@@ -88,6 +100,7 @@ pub struct Error {
     /// `host:port` (or the address text as given, when it could not be parsed).
     target: String,
     detail: String,
+    gone: Option<Gone>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -104,6 +117,20 @@ impl Error {
             phase,
             target: target.into(),
             detail: detail.into(),
+            gone: None,
+        }
+    }
+
+    /// A `closed` error that says what is gone.
+    pub fn gone(
+        gone: Gone,
+        phase: Phase,
+        target: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Error {
+            gone: Some(gone),
+            ..Error::new(ErrorKind::Closed, phase, target, detail)
         }
     }
 
@@ -159,6 +186,11 @@ impl Error {
     /// The message without the phase and target prefix.
     pub fn detail(&self) -> &str {
         &self.detail
+    }
+
+    /// What was gone, when that is why it failed.
+    pub fn what_is_gone(&self) -> Option<Gone> {
+        self.gone
     }
 }
 

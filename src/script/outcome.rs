@@ -3,7 +3,7 @@
 
 use rhai::Map;
 
-use crate::net;
+use crate::net::{self, Gone};
 
 /// OPI's failure map, plus our `kind`: `#{result: false, error: "…", kind: "…"}`. Where OPI's
 /// add-in answers with a fixed phrase that a ported script may compare, the text starts with it.
@@ -16,16 +16,11 @@ pub(crate) fn error_map(e: &net::Error) -> Map {
 
 /// The fixed phrase OPI's add-in answers this failure with, if it has one.
 fn opi_phrase(e: &net::Error) -> Option<&'static str> {
-    let d = e.detail();
-    if d.starts_with("no connection with id") || d == "the connection is closed" {
-        Some("No connection found!")
-    } else if d.contains("write half") {
-        Some(WRITE_HALF_CLOSED)
-    } else if d == "the server is stopped" {
-        Some("Server not started")
-    } else {
-        None
-    }
+    Some(match e.what_is_gone()? {
+        Gone::Connection => "No connection found!",
+        Gone::WriteHalf => WRITE_HALF_CLOSED,
+        Gone::Server => "Server not started",
+    })
 }
 
 const WRITE_HALF_CLOSED: &str = "Write half is closed";

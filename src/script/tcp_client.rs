@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::defaults::SHUTDOWN_TIMEOUT;
 use crate::net::{
-    self, ConnectOptions, Connection, ErrorKind, Expected, Interrupted, Log, Matcher, Phase,
+    self, ConnectOptions, Connection, ErrorKind, Expected, Gone, Interrupted, Log, Matcher, Phase,
     ReadEnd, ReadLimit, Target, block_on,
 };
 
@@ -124,7 +124,12 @@ impl TcpClient {
     /// The open connection; on a closed handle, records a `closed` last error and gives `None`.
     fn open_conn(state: &mut State, phase: Phase) -> Option<&mut Connection> {
         if state.conn.is_none() {
-            let e = net::Error::closed(phase, &state.peer, "the connection is closed");
+            let e = net::Error::gone(
+                Gone::Connection,
+                phase,
+                &state.peer,
+                "the connection is closed",
+            );
             Self::fail(state, e);
         }
         state.conn.as_mut()

@@ -7,7 +7,7 @@ use super::Server;
 use super::state::lock;
 use crate::net::ReadEnd;
 use crate::net::conversation::Expected;
-use crate::net::error::{ErrorKind, Phase, Result};
+use crate::net::error::{ErrorKind, Gone, Phase, Result};
 use crate::net::expect::{Match, Matcher, Pattern};
 
 /// Why a match cannot be returned (see [`Server::expect_connection`]), or `None`.
@@ -41,8 +41,8 @@ impl Server {
         let got = self
             .wait(Some(timeout), |state| {
                 if state.stopped {
-                    return Some(Err(self.shared.err(
-                        ErrorKind::Closed,
+                    return Some(Err(self.shared.gone(
+                        Gone::Server,
                         Phase::Read,
                         "the server is stopped",
                     )));

@@ -41,7 +41,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::deadline::Deadline;
-use super::error::{Error, ErrorKind, Phase, Result, io_detail};
+use super::error::{Error, ErrorKind, Gone, Phase, Result, io_detail};
 use super::log::Log;
 use super::runtime::background;
 use super::send::write_all;
@@ -170,14 +170,14 @@ impl Server {
         if lock(&self.shared).stopped {
             return Err(self
                 .shared
-                .err(ErrorKind::Closed, phase, "the server is stopped"));
+                .gone(Gone::Server, phase, "the server is stopped"));
         }
         Ok(())
     }
 
     pub(super) fn unknown(&self, phase: Phase, id: u64) -> Error {
-        self.shared.err(
-            ErrorKind::Closed,
+        self.shared.gone(
+            Gone::Connection,
             phase,
             format!("no connection with id {id}"),
         )
@@ -193,8 +193,8 @@ impl Server {
                 .get_mut(&id)
                 .ok_or_else(|| self.unknown(Phase::Send, id))?;
             if conn.write_closed {
-                return Err(self.shared.err(
-                    ErrorKind::Closed,
+                return Err(self.shared.gone(
+                    Gone::WriteHalf,
                     Phase::Send,
                     format!(
                         "the write half of connection {id} is closed (CompleteSend was called)"

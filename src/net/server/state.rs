@@ -14,7 +14,7 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::limits::Budget;
-use crate::net::error::{Error, ErrorKind, Phase};
+use crate::net::error::{Error, ErrorKind, Gone, Phase};
 use crate::net::log::Log;
 use crate::net::send::SendProgress;
 use crate::net::trace::Traced;
@@ -122,6 +122,11 @@ impl Shared {
 
     pub(super) fn err(&self, kind: ErrorKind, phase: Phase, detail: impl Into<String>) -> Error {
         Error::new(kind, phase, &self.name, detail)
+    }
+
+    /// A `closed` error saying what is gone.
+    pub(super) fn gone(&self, gone: Gone, phase: Phase, detail: impl Into<String>) -> Error {
+        Error::gone(gone, phase, &self.name, detail)
     }
 
     /// Takes up to `max` unread bytes of connection `id` (`None` when it has none), giving their
