@@ -264,8 +264,8 @@ pub(crate) fn parse() -> Cli {
     just_a_script(&argv).unwrap_or_else(|| Cli::parse_from(argv))
 }
 
-/// Every subcommand's name and alias, as clap knows them (a test checks).
-const SUBCOMMANDS: &[&str] = &[
+/// Every subcommand's name and alias, as clap knows them besides `help` (a test checks).
+pub(crate) const SUBCOMMANDS: &[&str] = &[
     "run",
     "repl",
     "eval",
@@ -277,13 +277,16 @@ const SUBCOMMANDS: &[&str] = &[
     "defs",
     "completions",
     "man",
-    "help",
 ];
 
 fn just_a_script(argv: &[std::ffi::OsString]) -> Option<Cli> {
     let [_, script] = argv else { return None };
     let script = script.to_str()?;
-    if script.is_empty() || script.starts_with('-') || SUBCOMMANDS.contains(&script) {
+    if script.is_empty()
+        || script.starts_with('-')
+        || script == "help"
+        || SUBCOMMANDS.contains(&script)
+    {
         return None;
     }
     Some(Cli {
@@ -312,7 +315,7 @@ mod tests {
             .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
             .chain(["help"])
             .collect();
-        let mut ours = SUBCOMMANDS.to_vec();
+        let mut ours = [SUBCOMMANDS, &["help"]].concat();
         clap.sort_unstable();
         ours.sort_unstable();
         assert_eq!(ours, clap);

@@ -17,7 +17,7 @@ use anyhow::{Result, bail};
 use opi_tcp::script::{self, MemoryLimit, Session};
 use rhai::Engine;
 
-use crate::cli::{Cli, Command, Common};
+use crate::cli::{Cli, Command, Common, SUBCOMMANDS as COMMANDS};
 
 /// Runs the command the command line names.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
@@ -47,20 +47,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         },
     }
 }
-
-const COMMANDS: &[&str] = &[
-    "run",
-    "repl",
-    "eval",
-    "request",
-    "ProcessRequest",
-    "tcp",
-    "test",
-    "functions",
-    "defs",
-    "completions",
-    "man",
-];
 
 /// A first word that is no file and does not look like one (no `.`, no `/`): a mistyped command,
 /// not a script to read.
