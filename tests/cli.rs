@@ -774,3 +774,28 @@ fn the_repl_shows_blobs_as_hex_and_handles_by_their_state() {
     );
     assert!(!out.contains("opi_tcp::"), "a Rust type path leaked: {out}");
 }
+
+#[test]
+fn a_script_run_alone_keeps_the_helpful_answers_to_wrong_calls() {
+    // A script run from the command line sets up the catch-alls of the names it mentions only.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        r#"print(OPI_TCP::SendData(5, 1, "x").error);
+        let c = OPI_TCP::CreateConnection(1, 2, 3, 4, 5, 6);"#,
+    )
+    .unwrap();
+    opi()
+        .arg(file.path())
+        .assert()
+        .code(1)
+        .stdout("The passed value is not a server object\n")
+        .stderr(predicates::str::contains(
+            "no variant of CreateConnection takes these arguments",
+        ));
+    opi()
+        .args(["-e", "OPI_TCP::GetLastError(1, 2, 3)"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no variant of GetLastError"));
+}

@@ -107,7 +107,15 @@ fn connect_timeout_from_env() -> Result<Option<Duration>> {
 /// The engine with the binary's output hooks: `print` to stdout, where a closed pipe ends the
 /// process quietly; `debug` to stderr with the position, where a closed pipe is ignored.
 fn engine(session: Session) -> Engine {
-    let mut engine = script::engine_with(session);
+    with_output(script::engine_with(session))
+}
+
+/// [`engine`] for running `text` alone (see `script::engine_for`).
+fn engine_for(session: Session, text: &str) -> Engine {
+    with_output(script::engine_for(session, text))
+}
+
+fn with_output(mut engine: Engine) -> Engine {
     engine.on_print(|s| outln!("{s}"));
     engine.on_debug(|s, src, pos| match (src, pos.is_none()) {
         (Some(src), false) => errln!("{src}:{pos}: {s}"),

@@ -20,7 +20,7 @@ pub(super) fn file(session: Session, path: &str, args: &[String]) -> Result<Exit
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
         (path.to_string(), text)
     };
-    let engine = super::engine(session);
+    let engine = super::engine_for(session, &text);
     let mut scope = script::scope_with_argv(args);
     let result = script::run(
         &engine,
@@ -43,7 +43,7 @@ fn leave(engine: rhai::Engine) {
 
 /// Evaluates `code` and prints a non-unit result.
 pub(super) fn eval(session: Session, code: &str) -> Result<ExitCode> {
-    let engine = super::engine(session);
+    let engine = super::engine_for(session, code);
     let mut scope = script::scope_with_argv(&[]);
     let result = script::run(
         &engine,

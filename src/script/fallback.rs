@@ -13,6 +13,8 @@
 //! The help text is built on the first failed call of its name, not at start-up: every script
 //! pays for registering the catch-alls, only a failing one for wording the signatures. Which
 //! arities to cover comes from `arity::TABLE`, not from the signatures, for the same reason.
+//! A script run alone gets the catch-alls of the names its text mentions only ([`Names`]):
+//! all of them were a seventh of an empty script's start-up.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -67,8 +69,31 @@ fn signatures() -> &'static BTreeMap<String, Vec<String>> {
     })
 }
 
-pub(crate) fn add_signature_fallbacks(module: &mut Module) {
+/// Which names get catch-alls: all of them, or those a script's text mentions.
+#[derive(Clone, Copy)]
+pub(crate) enum Names<'a> {
+    All,
+    MentionedIn(&'a str),
+}
+
+impl Names<'_> {
+    /// A script that imports modules or evaluates code may call names its own text does not
+    /// hold; any other call of a name, `Fn("…")` included, spells it out.
+    fn wants(self, name: &str) -> bool {
+        match self {
+            Names::All => true,
+            Names::MentionedIn(text) => ["import", "eval", name]
+                .iter()
+                .any(|word| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some()),
+        }
+    }
+}
+
+pub(crate) fn add_signature_fallbacks(module: &mut Module, names: Names) {
     for &(name, longest, all_dynamic, server) in super::arity::TABLE {
+        if !names.wants(name) {
+            continue;
+        }
         let help = Arc::new(Help {
             name,
             text: OnceLock::new(),
@@ -155,4 +180,25 @@ fn register(module: &mut Module, name: &str, arity: usize, fallback: Fallback) {
         7 => arity!(a, b, c, d, e, f, g),
         _ => arity!(a, b, c, d, e, f, g, h),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Names;
+
+    #[test]
+    fn a_script_gets_the_catch_alls_of_the_names_it_mentions_or_all_when_it_may_reach_others() {
+        let text = "let c = OPI_TCP::CreateConnection(a); c.SendLine(\"x\"); Fn(\"ReadLine\")";
+        let wants = |text, name| Names::MentionedIn(text).wants(name);
+        assert!(wants(text, "CreateConnection") && wants(text, "SendLine"));
+        assert!(
+            wants(text, "ReadLine"),
+            "a name in a string may be called through Fn"
+        );
+        assert!(!wants(text, "StartServer") && !wants(text, "Закрыть"));
+        for reaching in ["import \"lib\" as lib;", "eval(code)"] {
+            assert!(wants(reaching, "StartServer"), "{reaching}");
+        }
+        assert!(Names::All.wants("StartServer"));
+    }
 }

@@ -78,9 +78,19 @@ pub fn engine() -> Engine {
 
 /// Like [`engine()`], with session settings chosen by the caller (the CLI's connect timeout).
 pub fn engine_with(session: Session) -> Engine {
-    let mut engine = bare_engine(session);
+    with_module(bare_engine(session), fallback::Names::All)
+}
+
+/// [`engine_with`] for running `text` and nothing else (no REPL input, no other file): the
+/// helpful errors of wrong calls are set up only for the `OPI_TCP` names the text mentions
+/// (all of them when it imports a module or evaluates code).
+pub fn engine_for(session: Session, text: &str) -> Engine {
+    with_module(bare_engine(session), fallback::Names::MentionedIn(text))
+}
+
+fn with_module(mut engine: Engine, names: fallback::Names) -> Engine {
     let mut module = opi_tcp::module();
-    fallback::add_signature_fallbacks(&mut module);
+    fallback::add_signature_fallbacks(&mut module, names);
     engine.register_static_module("OPI_TCP", module.into());
     engine
 }
