@@ -16,7 +16,7 @@
 //! A script run alone gets the catch-alls of the names its text mentions only ([`Names`]):
 //! all of them were a seventh of an empty script's start-up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use rhai::{Dynamic, FuncRegistration, Map, Module, NativeCallContext};
@@ -70,26 +70,35 @@ fn signatures() -> &'static BTreeMap<String, Vec<String>> {
 }
 
 /// Which names get catch-alls: all of them, or those a script's text mentions.
-#[derive(Clone, Copy)]
 pub(crate) enum Names<'a> {
     All,
-    MentionedIn(&'a str),
+    Mentioned(HashSet<&'a str>),
 }
 
-impl Names<'_> {
-    /// A script that imports modules or evaluates code may call names its own text does not
-    /// hold; any other call of a name, `Fn("…")` included, spells it out.
-    fn wants(self, name: &str) -> bool {
+impl<'a> Names<'a> {
+    /// The words of `text` (a call of a name spells it out, `Fn("…")` included), or all names
+    /// when it imports modules or evaluates code, which may call names it does not hold.
+    pub(crate) fn mentioned_in(text: &'a str) -> Self {
+        let words: HashSet<&str> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.contains("import") || words.contains("eval") {
+            Names::All
+        } else {
+            Names::Mentioned(words)
+        }
+    }
+
+    fn wants(&self, name: &str) -> bool {
         match self {
             Names::All => true,
-            Names::MentionedIn(text) => ["import", "eval", name]
-                .iter()
-                .any(|word| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some()),
+            Names::Mentioned(words) => words.contains(name),
         }
     }
 }
 
-pub(crate) fn add_signature_fallbacks(module: &mut Module, names: Names) {
+pub(crate) fn add_signature_fallbacks(module: &mut Module, names: &Names) {
     for &(name, longest, all_dynamic, server) in super::arity::TABLE {
         if !names.wants(name) {
             continue;
@@ -189,7 +198,7 @@ mod tests {
     #[test]
     fn a_script_gets_the_catch_alls_of_the_names_it_mentions_or_all_when_it_may_reach_others() {
         let text = "let c = OPI_TCP::CreateConnection(a); c.SendLine(\"x\"); Fn(\"ReadLine\")";
-        let wants = |text, name| Names::MentionedIn(text).wants(name);
+        let wants = |text, name| Names::mentioned_in(text).wants(name);
         assert!(wants(text, "CreateConnection") && wants(text, "SendLine"));
         assert!(
             wants(text, "ReadLine"),

@@ -85,12 +85,12 @@ pub fn engine_with(session: Session) -> Engine {
 /// helpful errors of wrong calls are set up only for the `OPI_TCP` names the text mentions
 /// (all of them when it imports a module or evaluates code).
 pub fn engine_for(session: Session, text: &str) -> Engine {
-    with_module(bare_engine(session), fallback::Names::MentionedIn(text))
+    with_module(bare_engine(session), fallback::Names::mentioned_in(text))
 }
 
 fn with_module(mut engine: Engine, names: fallback::Names) -> Engine {
     let mut module = opi_tcp::module();
-    fallback::add_signature_fallbacks(&mut module, names);
+    fallback::add_signature_fallbacks(&mut module, &names);
     engine.register_static_module("OPI_TCP", module.into());
     engine
 }
