@@ -256,7 +256,7 @@ fn opi_bool(s: &str) -> Result<bool, String> {
 }
 
 /// Parses the command line (clap prints help or a usage error and exits by itself).
-/// The command line. `opi-tcp FILE` alone, the commonest form, is built directly: it is the
+/// `opi-tcp FILE` alone, the commonest form, is built directly: it is the
 /// `Cli` clap would build (a test checks), and building clap's whole command tree, every
 /// subcommand's options and help, was 7% of an empty script's start-up.
 pub(crate) fn parse() -> Cli {

@@ -143,10 +143,6 @@ impl Error {
         )
     }
 
-    pub fn closed(phase: Phase, target: impl Into<String>, detail: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Closed, phase, target, detail)
-    }
-
     /// Classifies an I/O error: refused and timed-out connects get their own kinds so that
     /// scripts can tell "nobody listens" from "the network is slow".
     pub fn io(phase: Phase, target: impl Into<String>, err: &io::Error) -> Self {

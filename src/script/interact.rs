@@ -11,11 +11,10 @@
 use std::io::{self, IsTerminal, Read, Write};
 
 use rhai::{Dynamic, ImmutableString, NativeCallContext};
+use tokio::sync::mpsc::Sender;
 
 use super::args::{self, RhaiResultOf, interrupted, throw};
 use super::tcp_client::TcpClient;
-use tokio::sync::mpsc::Sender;
-
 use crate::net::{self, InteractEnd};
 
 /// `"^]"` → 0x1d, `"^C"` → 0x03; any one ASCII character → itself.

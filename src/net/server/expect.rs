@@ -7,7 +7,7 @@ use super::Server;
 use super::state::lock;
 use crate::net::ReadEnd;
 use crate::net::conversation::Expected;
-use crate::net::error::{ErrorKind, Gone, Phase, Result};
+use crate::net::error::{ErrorKind, Phase, Result};
 use crate::net::expect::{Match, Matcher, Pattern};
 
 /// Why a match cannot be returned (see [`Server::expect_connection`]), or `None`.
@@ -41,11 +41,7 @@ impl Server {
         let got = self
             .wait(Some(timeout), |state| {
                 if state.stopped {
-                    return Some(Err(self.shared.gone(
-                        Gone::Server,
-                        Phase::Read,
-                        "the server is stopped",
-                    )));
+                    return Some(Err(self.shared.stopped(Phase::Read)));
                 }
                 let Some(conn) = state.conns.get(&id) else {
                     return Some(Err(self.unknown(Phase::Read, id)));

@@ -168,9 +168,7 @@ impl Server {
 
     pub(super) fn check_running(&self, phase: Phase) -> Result<()> {
         if lock(&self.shared).stopped {
-            return Err(self
-                .shared
-                .gone(Gone::Server, phase, "the server is stopped"));
+            return Err(self.shared.stopped(phase));
         }
         Ok(())
     }

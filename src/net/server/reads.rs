@@ -9,7 +9,7 @@ use bytes::Bytes;
 use super::Server;
 use super::state::{State, lock};
 use crate::net::deadline::Deadline;
-use crate::net::error::{ErrorKind, Gone, Phase, Result};
+use crate::net::error::{ErrorKind, Phase, Result};
 
 impl Server {
     /// Waits for data on any connection (in arrival order) and takes up to `max` bytes of it.
@@ -39,7 +39,7 @@ impl Server {
         match got {
             None => Ok(None),
             Some(Ok(v)) => Ok(Some(v)),
-            Some(Err(())) => Err(shared.gone(Gone::Server, Phase::Read, "the server is stopped")),
+            Some(Err(())) => Err(shared.stopped(Phase::Read)),
         }
     }
 
@@ -92,9 +92,7 @@ impl Server {
                 format!("connection {id} is closed and has no unread data"),
             )),
             Some(Got::Unknown) => Err(self.unknown(Phase::Read, id)),
-            Some(Got::Stopped) => {
-                Err(shared.gone(Gone::Server, Phase::Read, "the server is stopped"))
-            }
+            Some(Got::Stopped) => Err(shared.stopped(Phase::Read)),
         }
     }
 

@@ -129,6 +129,11 @@ impl Shared {
         Error::gone(gone, phase, &self.name, detail)
     }
 
+    /// The error of a call on a stopped server.
+    pub(super) fn stopped(&self, phase: Phase) -> Error {
+        self.gone(Gone::Server, phase, "the server is stopped")
+    }
+
     /// Takes up to `max` unread bytes of connection `id` (`None` when it has none), giving their
     /// room back to the budget. The caller keeps `ready` in order.
     pub(super) fn take(&self, state: &mut State, id: u64, max: usize) -> Option<Bytes> {
