@@ -335,7 +335,7 @@ impl Engine {
         }
 
         // Register the standard package
-        engine.register_global_module(StandardPackage::new().as_shared_module());
+        engine.register_global_module(StandardPackage::new_lazy().as_shared_module());
 
         engine
     }

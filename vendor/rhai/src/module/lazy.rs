@@ -3,7 +3,9 @@
 use super::{new_hash_map, FnNamespace, Module, ModuleFlags};
 use crate::func::RhaiFunc;
 use crate::plugin::{FnManifestEntry, ModuleManifest};
+use crate::func::StraightHashMap;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 #[cfg(feature = "no_std")]
 use std::prelude::v1::*;
 
@@ -12,6 +14,9 @@ use std::prelude::v1::*;
 pub(super) struct LazyFunctions {
     /// Manifests, and whether their sub-modules are flattened. Later manifests take precedence.
     pub(super) manifests: Box<[(&'static ModuleManifest, bool)]>,
+    /// The functions by native hash (the highest precedence wins), built on the first lookup: a
+    /// scan of the manifests would hash every function on every lookup.
+    pub(super) index: OnceLock<StraightHashMap<&'static FnManifestEntry>>,
 }
 
 impl LazyFunctions {
@@ -23,6 +28,19 @@ impl LazyFunctions {
         for &(manifest, flatten) in &*self.manifests {
             manifest.for_each_fn(flatten, f);
         }
+    }
+    /// The function with this native hash, from the index (built on first use).
+    fn get(&self, hash_native: u64) -> Option<&'static FnManifestEntry> {
+        self.index
+            .get_or_init(|| {
+                let mut index = new_hash_map(0);
+                self.for_each_fn(&mut |f| {
+                    index.insert(f.calc_hash(&[]), f);
+                });
+                index
+            })
+            .get(&hash_native)
+            .copied()
     }
     /// Find the function in the manifests with the highest precedence that matches a predicate.
     fn find_fn(
@@ -43,7 +61,7 @@ impl Module {
     pub(super) fn get_lazy_fn(&self, hash_native: u64) -> Option<RhaiFunc> {
         self.lazy_functions
             .as_ref()?
-            .find_fn(&mut |f| f.calc_hash(&[]) == hash_native)
+            .get(hash_native)
             .map(|f| RhaiFunc::StaticPlugin { func: f.func() })
     }
     /// Create a new [`Module`] from a plugin module's [manifest][crate::plugin::ModuleManifest].
@@ -110,7 +128,10 @@ impl Module {
             .map_or_else(Vec::new, |f| f.manifests.into_vec());
         let manifests: Box<[_]> = existing.into_iter().chain(manifests).collect();
         if !manifests.is_empty() {
-            self.lazy_functions = Some(LazyFunctions { manifests });
+            self.lazy_functions = Some(LazyFunctions {
+                manifests,
+                index: OnceLock::new(),
+            });
         }
 
         self.flags
