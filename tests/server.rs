@@ -68,6 +68,42 @@ fn the_accept_loop_and_readers_run_while_the_script_sleeps() {
 }
 
 #[test]
+fn the_accept_loop_and_readers_run_while_the_script_computes() {
+    // The script makes no call at all while the client connects and sends: what serves the
+    // client then is the driver thread, not a call of the script's.
+    let engine = opi_tcp::script::engine();
+    let mut scope = rhai::Scope::new();
+    let srv: rhai::Dynamic = engine
+        .eval_with_scope(&mut scope, "OPI_TCP::StartServer(0)")
+        .unwrap();
+    scope.push("srv", srv);
+    let port: i64 = engine.eval_with_scope(&mut scope, "srv.port").unwrap();
+    let client = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
+        s.write_all(b"busy bee\n").unwrap();
+        s
+    });
+    let out = engine
+        .eval_with_scope::<rhai::Dynamic>(
+            &mut scope,
+            r#"
+            let t = timestamp();
+            let seen = ();
+            while t.elapsed < 10.0 {
+                let l = srv.GetConnectionList().connections;
+                if l.len() == 1 && l[0].buffered == 9 { seen = l[0].buffered; break; }
+                for i in 0..10000 {}
+            }
+            [seen, srv.GetNextConnectionData(0).message.as_string()]
+            "#,
+        )
+        .unwrap()
+        .to_string();
+    let _keep = client.join().unwrap();
+    assert_eq!(out, r#"[9, "busy bee\n"]"#);
+}
+
+#[test]
 fn timeouts_unknown_ids_and_data_by_connection() {
     let out = eval_str(
         "",

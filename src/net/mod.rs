@@ -56,7 +56,7 @@ pub use runtime::{
 };
 pub use secret::redact;
 pub use server::{
-    ConnectionInfo, DEFAULT_MAX_BUFFERED, Server, ServerEvent, ServerLimits, TooLarge,
+    ConnectionInfo, DEFAULT_MAX_BUFFERED, Received, Server, ServerEvent, ServerLimits, TooLarge,
 };
 pub use tls::TlsOptions;
 pub use trace::{TRACE_CUT, Trace, TraceConfig, Traced, global_trace, trace_all};

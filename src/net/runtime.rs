@@ -1,16 +1,21 @@
-//! The blocking bridge: [`block_on`] for synchronous callers, the background runtime for what
-//! must run between their calls, and the interrupt (Ctrl-C) that ends any blocked wait.
+//! The blocking bridge: [`block_on`] for synchronous callers, the driver that keeps a thread's
+//! runtime going between its calls while it has a server, and the interrupt (Ctrl-C) that ends
+//! any blocked wait.
 //!
-//! Two runtimes, because a client and a server want opposite things:
 //! - [`block_on`] runs on a current-thread runtime of the calling thread (one per thread, built
-//!   on first use). A client's socket is registered with it and driven by the thread that waits
-//!   for it, so a read or send costs no thread wake-up on the way (a round trip through a worker
-//!   thread paid two). Every connection of a script shares it: a thousand connections cost one
-//!   epoll instance, not a thousand. Its sockets are driven only while the script is inside a
-//!   call, which is all a client needs (the kernel buffers in between).
-//! - The background runtime has one worker thread, built on first use. What must go on while
-//!   the script computes or sleeps runs there: a server's accept loop and readers
-//!   ([`background`]), and stdin reads.
+//!   on first use). Every socket of the thread's script is registered with it: clients' and, since
+//!   a server's accept loop and readers are spawned on it too, servers'. While the script is inside
+//!   a call, the calling thread drives them itself, so a read, a send or a server's next message
+//!   costs no thread wake-up on the way (a round trip through a worker thread paid two, and a
+//!   server echo paid one per message plus contention on each socket's lock).
+//! - A server must also accept and read while the script computes or sleeps outside any call. A
+//!   thread that starts a server (see [`keep_driven`]) gets a driver thread: every
+//!   [`DRIVER_PERIOD`] it looks whether the script has stayed outside calls for a whole period,
+//!   and if so drives the runtime itself until the script's next call asks for it back. So a busy
+//!   script pays nothing, and one that computes leaves its clients unserved for at most two
+//!   periods. A client needs none of this: the kernel buffers its bytes in between.
+//! - The background runtime (one worker thread, built on first use) runs blocking reads of stdin
+//!   ([`spawn_blocking`]), which must outlive the thread that asked.
 //!
 //! [`block_on`] must never be called from inside a runtime (tokio panics on a nested
 //! `block_on`), which is why `main` is a plain `fn main`.
@@ -24,10 +29,12 @@
 //! all: the background one used to be built at start-up for the handler, a sixth of an empty
 //! script's run.
 
+use std::cell::Cell;
 use std::future::Future;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
@@ -38,8 +45,145 @@ static INTERRUPT: Notify = Notify::const_new();
 /// Set by [`install_ctrl_c_handler`]: runtimes built after it listen for SIGINT.
 static CTRL_C: AtomicBool = AtomicBool::new(false);
 
+/// How often a driver looks whether its script has left the runtime alone.
+const DRIVER_PERIOD: Duration = Duration::from_millis(5);
+
 thread_local! {
-    static LOCAL: Runtime = listening(built(Builder::new_current_thread().enable_all().build()));
+    static LOCAL: Arc<Local> = Arc::new(Local {
+        rt: listening(built(Builder::new_current_thread().enable_all().build())),
+        in_call: AtomicBool::new(false),
+        calls: AtomicU64::new(0),
+        driving: AtomicBool::new(false),
+        give_back: Notify::new(),
+        servers: AtomicUsize::new(0),
+        driver: AtomicBool::new(false),
+    });
+    /// Inside this thread's [`block_on`]: what is spawned now runs on its runtime.
+    static IN_CALL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A thread's runtime, and what its driver and its script tell each other.
+struct Local {
+    rt: Runtime,
+    /// The script is inside a call (its thread drives the runtime, or waits to).
+    in_call: AtomicBool,
+    /// Calls begun: the driver's way to see that the script has not called for a while.
+    calls: AtomicU64,
+    /// The driver holds the runtime.
+    driving: AtomicBool,
+    /// Asks the driver to give the runtime back (a permit, so an ask is never missed).
+    give_back: Notify,
+    /// Servers that keep this runtime driven.
+    servers: AtomicUsize,
+    /// A driver thread is running.
+    driver: AtomicBool,
+}
+
+impl Local {
+    /// Runs `f` inside a call: a driver that holds the runtime hands it back.
+    fn call<R>(&self, f: impl FnOnce(&Runtime) -> R) -> R {
+        struct Leave<'a>(&'a Local, bool);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.in_call.store(false, Ordering::SeqCst);
+                IN_CALL.set(self.1);
+            }
+        }
+        let _leave = Leave(self, IN_CALL.replace(true));
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.in_call.store(true, Ordering::SeqCst);
+        // Paired with the driver's store of `driving` and load of `in_call`: one of the two sees
+        // the other, so the driver never keeps the runtime from a call that needs it.
+        if self.driving.load(Ordering::SeqCst) {
+            self.give_back.notify_one();
+        }
+        f(&self.rt)
+    }
+}
+
+/// Keeps the calling thread's runtime driven while the returned guard lives, when the caller is
+/// inside this thread's [`block_on`] (a server started there spawns its tasks on it); `None`
+/// elsewhere, say inside another runtime, whose own threads drive what it spawns.
+pub(crate) fn keep_driven() -> Option<Driven> {
+    if !IN_CALL.get() {
+        return None;
+    }
+    let local = LOCAL.with(Arc::clone);
+    local.servers.fetch_add(1, Ordering::SeqCst);
+    start_driver(&local);
+    Some(Driven(local))
+}
+
+/// Holds a thread's runtime (and its driver) for a server: the runtime outlives the thread
+/// while a server on it lives.
+pub(crate) struct Driven(Arc<Local>);
+
+impl Driven {
+    /// Lets the runtime run the tasks just aborted (a stopped server's), so that the sockets
+    /// they own close now, not whenever the runtime next runs. Inside a runtime, that runtime's
+    /// own driving does it.
+    pub(crate) fn settle(&self) {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return;
+        }
+        self.0.call(|rt| {
+            rt.block_on(async {
+                // An aborted task is dropped when the scheduler next runs it: after a yield.
+                for _ in 0..4 {
+                    tokio::task::yield_now().await;
+                }
+            })
+        });
+    }
+}
+
+impl Drop for Driven {
+    fn drop(&mut self) {
+        self.0.servers.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn start_driver(local: &Arc<Local>) {
+    if local.driver.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let weak = Arc::downgrade(local);
+    let spawned = std::thread::Builder::new()
+        .name("opi-tcp-driver".into())
+        .spawn(move || drive(&weak));
+    if spawned.is_err() {
+        // No thread: the server is served only while the script is inside a call.
+        local.driver.store(false, Ordering::SeqCst);
+    }
+}
+
+/// The driver thread: drives the runtime whenever the script has made no call for a period,
+/// until it calls again; ends when no server needs it.
+fn drive(weak: &Weak<Local>) {
+    let mut seen = u64::MAX;
+    loop {
+        std::thread::sleep(DRIVER_PERIOD);
+        let Some(local) = weak.upgrade() else { return };
+        if local.servers.load(Ordering::SeqCst) == 0 {
+            local.driver.store(false, Ordering::SeqCst);
+            // A server started since the check above found no driver to start: go on for it.
+            if local.servers.load(Ordering::SeqCst) == 0
+                || local.driver.swap(true, Ordering::SeqCst)
+            {
+                return;
+            }
+        }
+        let calls = local.calls.load(Ordering::Relaxed);
+        if local.in_call.load(Ordering::SeqCst) || calls != seen {
+            seen = calls;
+            continue;
+        }
+        local.driving.store(true, Ordering::SeqCst);
+        if !local.in_call.load(Ordering::SeqCst) {
+            local.rt.block_on(local.give_back.notified());
+        }
+        local.driving.store(false, Ordering::SeqCst);
+    }
 }
 
 fn built(rt: std::io::Result<Runtime>) -> Runtime {
@@ -51,8 +195,7 @@ fn built(rt: std::io::Result<Runtime>) -> Runtime {
     }
 }
 
-/// The background runtime (one worker thread), built on first use: what is spawned here runs
-/// while the script is busy outside a call.
+/// The background runtime (one worker thread), built on first use, for [`spawn_blocking`].
 pub(crate) fn background() -> &'static Runtime {
     BACKGROUND.get_or_init(|| {
         listening(built(
@@ -113,7 +256,7 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
     // Boxed once here: a read's future is large, and tokio's block_on moves it by value on
     // its way in (about 800 instructions of a 18,400-instruction round trip, callgrind).
     let fut = Box::pin(fut);
-    LOCAL.with(|rt| rt.block_on(interruptible(fut)))
+    LOCAL.with(|l| l.call(|rt| rt.block_on(interruptible(fut))))
 }
 
 /// Like [`block_on`], for a future that usually finishes at once (a send into a socket with
@@ -124,16 +267,20 @@ pub fn block_on_eager<F: Future>(fut: F) -> Result<F::Output, Interrupted> {
         return Err(Interrupted);
     }
     let mut fut = Box::pin(fut);
-    let first = LOCAL.with(|rt| {
-        let _context = rt.enter();
-        // What it registers with this waker is registered again, with the runtime's, when the
-        // future is polled under block_on.
-        fut.as_mut().poll(&mut Context::from_waker(Waker::noop()))
-    });
-    match first {
-        Poll::Ready(out) => Ok(out),
-        Poll::Pending => LOCAL.with(|rt| rt.block_on(interruptible(fut))),
-    }
+    LOCAL.with(|l| {
+        l.call(|rt| {
+            let first = {
+                let _context = rt.enter();
+                // What it registers with this waker is registered again, with the runtime's,
+                // when the future is polled under block_on.
+                fut.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+            };
+            match first {
+                Poll::Ready(out) => Ok(out),
+                Poll::Pending => rt.block_on(interruptible(fut)),
+            }
+        })
+    })
 }
 
 async fn interruptible<F: Future>(fut: F) -> Result<F::Output, Interrupted> {

@@ -16,7 +16,7 @@ use super::defaults::{
 use super::logging;
 use super::outcome::{error_map, ok, result_map, send_data_map, timeout_map};
 use super::tcp_server::TcpServer;
-use crate::net::{Server, ServerLimits, block_on_eager};
+use crate::net::{Received, Server, ServerLimits, block_on_eager};
 
 /// Server calls mostly find their answer at once (data already buffered, room to send), so the
 /// future is polled before a `block_on` is paid for.
@@ -166,19 +166,12 @@ pub(crate) fn stop_server(ctx: &NativeCallContext, srv: &TcpServer) -> RhaiResul
 
 /// `#{result: true, connectionId, message, active, address}`: what a server read returns;
 /// `active` is whether the client may still send (OPI's field), `address` its `ip:port`.
-fn data_map(srv: &TcpServer, id: u64, data: &[u8]) -> Map {
+fn data_map(got: Received) -> Map {
     let mut m = ok();
-    m.insert("connectionId".into(), (id as i64).into());
-    m.insert("message".into(), Dynamic::from_blob(data.to_vec()));
-    let info = srv.server().info(id);
-    m.insert(
-        "active".into(),
-        info.as_ref().is_some_and(|i| i.receiving).into(),
-    );
-    m.insert(
-        "address".into(),
-        info.map_or(String::new(), |i| i.peer.to_string()).into(),
-    );
+    m.insert("connectionId".into(), (got.id as i64).into());
+    m.insert("message".into(), Dynamic::from_blob(Vec::from(got.data)));
+    m.insert("active".into(), got.receiving.into());
+    m.insert("address".into(), (&*got.address).into());
     m
 }
 
@@ -191,7 +184,7 @@ pub(crate) fn get_next_connection_data(
     let timeout = args::timeout(ctx, timeout, SERVER_WAIT_MS)?;
     let max = max_size(ctx, max)?;
     Ok(match block(ctx, srv.server().next_data(timeout, max))? {
-        Ok(Some((id, data))) => data_map(srv, id, &data),
+        Ok(Some(got)) => data_map(got),
         Ok(None) => timeout_map(),
         Err(e) => error_map(&e),
     })
@@ -209,7 +202,7 @@ pub(crate) fn get_connection_data(
     let max = max_size(ctx, max)?;
     Ok(
         match block(ctx, srv.server().connection_data(id, timeout, max))? {
-            Ok(Some(data)) => data_map(srv, id, &data),
+            Ok(Some(got)) => data_map(got),
             Ok(None) => timeout_map(),
             Err(e) => error_map(&e),
         },

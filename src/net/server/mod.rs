@@ -1,4 +1,4 @@
-//! A TCP server whose accept loop and readers run on the background runtime, so
+//! A TCP server whose accept loop and readers go on in the background (see `runtime`), so
 //! a script can serve clients between (or while sleeping in) its own calls (OPI's `StartServer`
 //! … `StopServer`).
 //!
@@ -34,6 +34,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
@@ -43,7 +44,7 @@ use tokio::time::Instant;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Gone, Phase, Result, io_detail};
 use super::log::Log;
-use super::runtime::background;
+use super::runtime::{Driven, keep_driven};
 use super::send::write_all;
 pub use events::ServerEvent;
 pub use expect::TooLarge;
@@ -62,6 +63,17 @@ pub struct ConnectionInfo {
     pub buffered: usize,
 }
 
+/// Bytes a read took from a connection, with what the script is told about it alongside.
+#[derive(Debug)]
+pub struct Received {
+    pub id: u64,
+    pub data: Bytes,
+    /// The client's `ip:port`.
+    pub address: Arc<str>,
+    /// The client may still send (it has not closed its side, and receiving was not finished).
+    pub receiving: bool,
+}
+
 fn info(id: u64, c: &state::Conn) -> ConnectionInfo {
     ConnectionInfo {
         id,
@@ -77,6 +89,8 @@ pub struct Server {
     port: u16,
     /// The accept loop first, then the idle timer if there is one.
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// Keeps the runtime those tasks run on driven while the script computes.
+    driven: Option<Driven>,
 }
 
 impl Server {
@@ -88,21 +102,12 @@ impl Server {
         log: Option<Arc<Log>>,
         limits: ServerLimits,
     ) -> Result<Server> {
-        // The caller's runtime drives sockets only while the script is inside a call; a server
-        // must accept and read while it computes, so its listener is registered with, and its
-        // tasks spawned on, the background runtime.
-        match background()
-            .spawn(Server::start_here(bind, pool, log, limits))
-            .await
-        {
-            Ok(started) => started,
-            Err(e) => Err(Error::new(
-                ErrorKind::Io,
-                Phase::Bind,
-                bind.to_string(),
-                format!("the server did not start: {e}"),
-            )),
-        }
+        // Its listener is registered with, and its tasks spawned on, the caller's runtime, which
+        // the caller drives while inside a call and a driver thread drives while it computes.
+        let driven = keep_driven();
+        let mut server = Server::start_here(bind, pool, log, limits).await?;
+        server.driven = driven;
+        Ok(server)
     }
 
     async fn start_here(
@@ -154,6 +159,7 @@ impl Server {
             shared,
             port,
             tasks: Mutex::new(tasks),
+            driven: None,
         })
     }
 
@@ -356,5 +362,8 @@ impl Drop for Server {
             handle.abort();
         }
         self.shut_all();
+        if let Some(d) = &self.driven {
+            d.settle();
+        }
     }
 }

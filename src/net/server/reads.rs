@@ -2,12 +2,13 @@
 //! one connection. Taking data gives its room back to the server's budget, which is what lets a
 //! paused reader go on.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::Server;
-use super::state::{State, lock};
+use super::state::{Conn, State, lock};
+use super::{Received, Server};
 use crate::net::deadline::Deadline;
 use crate::net::error::{ErrorKind, Phase, Result};
 
@@ -18,7 +19,7 @@ impl Server {
         &self,
         timeout: Option<Duration>,
         max: usize,
-    ) -> Result<Option<(u64, Bytes)>> {
+    ) -> Result<Option<Received>> {
         let shared = &self.shared;
         let got = self
             .wait(timeout, |state| {
@@ -27,10 +28,11 @@ impl Server {
                 }
                 while let Some(id) = state.ready.pop_front() {
                     if let Some(data) = shared.take(state, id, max) {
-                        if state.conns.get(&id).is_some_and(|c| !c.buf.is_empty()) {
+                        let conn = state.conns.get(&id)?;
+                        if !conn.buf.is_empty() {
                             state.ready.push_back(id);
                         }
-                        return Some(Ok((id, data)));
+                        return Some(Ok(received(id, data, conn)));
                     }
                 }
                 None
@@ -49,10 +51,10 @@ impl Server {
         id: u64,
         timeout: Option<Duration>,
         max: usize,
-    ) -> Result<Option<Bytes>> {
+    ) -> Result<Option<Received>> {
         self.check_running(Phase::Read)?;
         enum Got {
-            Data(Bytes),
+            Data(Received),
             Done,
             Unknown,
             Stopped,
@@ -69,10 +71,12 @@ impl Server {
                 let finished = conn.eof || conn.stopped_reading;
                 let eof = conn.eof;
                 if let Some(data) = shared.take(state, id, max) {
-                    if state.conns.get(&id).is_some_and(|c| c.buf.is_empty()) {
+                    let conn = state.conns.get(&id)?;
+                    let got = received(id, data, conn);
+                    if conn.buf.is_empty() {
                         state.ready.retain(|r| *r != id);
                     }
-                    return Some(Got::Data(data));
+                    return Some(Got::Data(got));
                 }
                 if finished {
                     if eof {
@@ -115,5 +119,14 @@ impl Server {
                 return Ok(None);
             }
         }
+    }
+}
+
+fn received(id: u64, data: Bytes, conn: &Conn) -> Received {
+    Received {
+        id,
+        data,
+        address: Arc::clone(&conn.address),
+        receiving: !(conn.eof || conn.stopped_reading),
     }
 }

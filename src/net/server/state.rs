@@ -45,6 +45,8 @@ pub(super) struct State {
 
 pub(super) struct Conn {
     pub(super) peer: SocketAddr,
+    /// `peer` as `ip:port`, formatted once: every read hands it to the script.
+    pub(super) address: Arc<str>,
     pub(super) buf: BytesMut,
     /// The client closed its sending side, or a read failed.
     pub(super) eof: bool,
@@ -71,6 +73,7 @@ impl Conn {
     ) -> Conn {
         Conn {
             peer,
+            address: peer.to_string().into(),
             buf: BytesMut::new(),
             eof: false,
             stopped_reading: false,
