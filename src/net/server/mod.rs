@@ -189,9 +189,11 @@ impl Server {
 
     /// Sends every byte of `data` to connection `id` before the deadline.
     pub async fn send(&self, id: u64, data: &[u8], timeout: Option<Duration>) -> Result<()> {
-        self.check_running(Phase::Send)?;
-        let writer = {
+        let (writer, trace, label) = {
             let mut state = lock(&self.shared);
+            if state.stopped {
+                return Err(self.shared.stopped(Phase::Send));
+            }
             let conn = state
                 .conns
                 .get_mut(&id)
@@ -206,9 +208,12 @@ impl Server {
                 ));
             }
             conn.last_active = Instant::now();
-            (Arc::clone(&conn.writer), conn.trace.clone())
+            (
+                Arc::clone(&conn.writer),
+                conn.trace.clone(),
+                Arc::clone(&conn.label),
+            )
         };
-        let (writer, trace) = writer;
         let mut guard = writer.lock().await;
         let Writer { half, progress } = &mut *guard;
         let Some(w) = half.as_mut() else {
@@ -218,8 +223,7 @@ impl Server {
                 format!("connection {id} is closed"),
             ));
         };
-        let peer = format!("connection {id}");
-        let result = write_all(w, data, &Deadline::within(timeout), &peer, progress).await;
+        let result = write_all(w, data, &Deadline::within(timeout), &label, progress).await;
         // The idle clock runs from the end of a send, not its start.
         self.touch(id);
         drop(guard);

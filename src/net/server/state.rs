@@ -47,6 +47,8 @@ pub(super) struct Conn {
     pub(super) peer: SocketAddr,
     /// `peer` as `ip:port`, formatted once: every read hands it to the script.
     pub(super) address: Arc<str>,
+    /// `connection <id>`: how a send's errors name it.
+    pub(super) label: Arc<str>,
     pub(super) buf: BytesMut,
     /// The client closed its sending side, or a read failed.
     pub(super) eof: bool,
@@ -67,6 +69,7 @@ pub(super) struct Conn {
 
 impl Conn {
     pub(super) fn new(
+        id: u64,
         peer: SocketAddr,
         write: OwnedWriteHalf,
         permit: OwnedSemaphorePermit,
@@ -74,6 +77,7 @@ impl Conn {
         Conn {
             peer,
             address: peer.to_string().into(),
+            label: format!("connection {id}").into(),
             buf: BytesMut::new(),
             eof: false,
             stopped_reading: false,
