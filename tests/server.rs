@@ -79,6 +79,9 @@ fn the_accept_loop_and_readers_run_while_the_script_computes() {
     scope.push("srv", srv);
     let port: i64 = engine.eval_with_scope(&mut scope, "srv.port").unwrap();
     let client = std::thread::spawn(move || {
+        // After the script's sleep: the driver, which slept through that long call, must wake
+        // when it ends.
+        std::thread::sleep(Duration::from_millis(300));
         let mut s = TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
         s.write_all(b"busy bee\n").unwrap();
         s
@@ -87,6 +90,7 @@ fn the_accept_loop_and_readers_run_while_the_script_computes() {
         .eval_with_scope::<rhai::Dynamic>(
             &mut scope,
             r#"
+            sleep(100);
             let t = timestamp();
             let seen = ();
             while t.elapsed < 10.0 {
