@@ -11,6 +11,7 @@
 //! server: accept loop and readers in the background   log: event logs (clock: UTC dates)
 //! deadline: the one timeout helper   error: the one error type
 //! runtime: the runtimes, block_on, Ctrl-C interrupt   wait: WaitAny over many
+//! driver: drives a server's runtime while its script computes
 //! ```
 
 mod address;
@@ -19,6 +20,7 @@ mod connect;
 mod connection;
 mod conversation;
 mod deadline;
+mod driver;
 mod error;
 mod expect;
 mod hexdump;

@@ -8,15 +8,10 @@
 //!   a call, the calling thread drives them itself, so a read, a send or a server's next message
 //!   costs no thread wake-up on the way (a round trip through a worker thread paid two, and a
 //!   server echo paid one per message plus contention on each socket's lock).
-//! - A server must also accept and read while the script computes or sleeps outside any call. A
-//!   thread that starts a server (see [`keep_driven`]) gets a driver thread: every
-//!   [`DRIVER_PERIOD`] it looks whether the script has stayed outside calls for a whole period,
-//!   and if so drives the runtime itself until the script's next call asks for it back. So a busy
-//!   script pays nothing, and one that computes leaves its clients unserved for at most two
-//!   periods. Through a call that lasts a whole period (an idle server's script waits in calls of
-//!   a second) the driver sleeps until the call's end wakes it: checking every period cost an
-//!   idle server 0.85% of a core. A client needs none of this: the kernel buffers its bytes in
-//!   between.
+//! - A server must also accept and read while the script computes or sleeps outside any call:
+//!   a thread that starts one (see [`keep_driven`]) gets a driver (`driver`), which drives the
+//!   runtime while the script is outside calls. A client needs none of this: the kernel buffers
+//!   its bytes in between.
 //! - The background runtime (one worker thread, built on first use) runs blocking reads of stdin
 //!   ([`spawn_blocking`]), which must outlive the thread that asked.
 //!
@@ -32,16 +27,16 @@
 //! all: the background one used to be built at start-up for the handler, a sixth of an empty
 //! script's run.
 
-use std::cell::Cell;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
-use std::thread::Thread;
-use std::time::Duration;
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
+
+pub(crate) use super::driver::Driven;
+use super::driver::{self, Local};
 
 static BACKGROUND: OnceLock<Runtime> = OnceLock::new();
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -49,182 +44,17 @@ static INTERRUPT: Notify = Notify::const_new();
 /// Set by [`install_ctrl_c_handler`]: runtimes built after it listen for SIGINT.
 static CTRL_C: AtomicBool = AtomicBool::new(false);
 
-/// How often a driver looks whether its script has left the runtime alone.
-const DRIVER_PERIOD: Duration = Duration::from_millis(5);
-
 thread_local! {
-    static LOCAL: Arc<Local> = Arc::new(Local {
-        rt: listening(built(Builder::new_current_thread().enable_all().build())),
-        in_call: AtomicBool::new(false),
-        calls: AtomicU64::new(0),
-        driving: AtomicBool::new(false),
-        give_back: Notify::new(),
-        servers: AtomicUsize::new(0),
-        driver: AtomicBool::new(false),
-        parked: AtomicBool::new(false),
-        driver_thread: Mutex::new(None),
-    });
-    /// Inside this thread's [`block_on`]: what is spawned now runs on its runtime.
-    static IN_CALL: Cell<bool> = const { Cell::new(false) };
-}
-
-/// A thread's runtime, and what its driver and its script tell each other.
-struct Local {
-    rt: Runtime,
-    /// The script is inside a call (its thread drives the runtime, or waits to).
-    in_call: AtomicBool,
-    /// Calls begun: the driver's way to see that the script has not called for a while.
-    calls: AtomicU64,
-    /// The driver holds the runtime.
-    driving: AtomicBool,
-    /// Asks the driver to give the runtime back (a permit, so an ask is never missed).
-    give_back: Notify,
-    /// Servers that keep this runtime driven.
-    servers: AtomicUsize,
-    /// A driver thread is running.
-    driver: AtomicBool,
-    /// The driver sleeps until the call in progress ends (it has lasted a whole period: a long
-    /// wait, which the driver need not watch every period).
-    parked: AtomicBool,
-    driver_thread: Mutex<Option<Thread>>,
-}
-
-impl Local {
-    /// Runs `f` inside a call: a driver that holds the runtime hands it back.
-    fn call<R>(&self, f: impl FnOnce(&Runtime) -> R) -> R {
-        struct Leave<'a>(&'a Local, bool);
-        impl Drop for Leave<'_> {
-            fn drop(&mut self) {
-                self.0.in_call.store(false, Ordering::SeqCst);
-                // Paired with the driver's store of `parked` and load of `in_call`.
-                if self.0.parked.load(Ordering::SeqCst)
-                    && let Some(t) = &*self
-                        .0
-                        .driver_thread
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                {
-                    t.unpark();
-                }
-                IN_CALL.set(self.1);
-            }
-        }
-        let _leave = Leave(self, IN_CALL.replace(true));
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        self.in_call.store(true, Ordering::SeqCst);
-        // Paired with the driver's store of `driving` and load of `in_call`: one of the two sees
-        // the other, so the driver never keeps the runtime from a call that needs it.
-        if self.driving.load(Ordering::SeqCst) {
-            self.give_back.notify_one();
-        }
-        f(&self.rt)
-    }
+    static LOCAL: Arc<Local> = Arc::new(Local::new(listening(built(
+        Builder::new_current_thread().enable_all().build(),
+    ))));
 }
 
 /// Keeps the calling thread's runtime driven while the returned guard lives, when the caller is
 /// inside this thread's [`block_on`] (a server started there spawns its tasks on it); `None`
 /// elsewhere, say inside another runtime, whose own threads drive what it spawns.
 pub(crate) fn keep_driven() -> Option<Driven> {
-    if !IN_CALL.get() {
-        return None;
-    }
-    let local = LOCAL.with(Arc::clone);
-    local.servers.fetch_add(1, Ordering::SeqCst);
-    start_driver(&local);
-    Some(Driven(local))
-}
-
-/// Holds a thread's runtime (and its driver) for a server: the runtime outlives the thread
-/// while a server on it lives.
-pub(crate) struct Driven(Arc<Local>);
-
-impl Driven {
-    /// Lets the runtime run the tasks just aborted (a stopped server's), so that the sockets
-    /// they own close now, not whenever the runtime next runs. Inside a runtime, that runtime's
-    /// own driving does it.
-    pub(crate) fn settle(&self) {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return;
-        }
-        self.0.call(|rt| {
-            rt.block_on(async {
-                // An aborted task is dropped when the scheduler next runs it: after a yield.
-                for _ in 0..4 {
-                    tokio::task::yield_now().await;
-                }
-            })
-        });
-    }
-}
-
-impl Drop for Driven {
-    fn drop(&mut self) {
-        self.0.servers.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-fn start_driver(local: &Arc<Local>) {
-    if local.driver.swap(true, Ordering::SeqCst) {
-        return;
-    }
-    let weak = Arc::downgrade(local);
-    let spawned = std::thread::Builder::new()
-        .name("opi-tcp-driver".into())
-        .spawn(move || drive(&weak));
-    if spawned.is_err() {
-        // No thread: the server is served only while the script is inside a call.
-        local.driver.store(false, Ordering::SeqCst);
-    }
-}
-
-/// The driver thread: drives the runtime whenever the script has made no call for a period,
-/// until it calls again; ends when no server needs it.
-fn drive(weak: &Weak<Local>) {
-    if let Some(local) = weak.upgrade() {
-        *local
-            .driver_thread
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(std::thread::current());
-    }
-    let mut seen = u64::MAX;
-    loop {
-        std::thread::sleep(DRIVER_PERIOD);
-        let Some(local) = weak.upgrade() else { return };
-        if local.servers.load(Ordering::SeqCst) == 0 {
-            local.driver.store(false, Ordering::SeqCst);
-            // A server started since the check above found no driver to start: go on for it.
-            if local.servers.load(Ordering::SeqCst) == 0
-                || local.driver.swap(true, Ordering::SeqCst)
-            {
-                return;
-            }
-        }
-        let calls = local.calls.load(Ordering::Relaxed);
-        if local.in_call.load(Ordering::SeqCst) {
-            if calls == seen {
-                // One call for a whole period: sleep until it ends instead of looking every
-                // period (an idle server's script waits in calls of a second or more).
-                local.parked.store(true, Ordering::SeqCst);
-                while local.in_call.load(Ordering::SeqCst)
-                    && local.calls.load(Ordering::Relaxed) == calls
-                {
-                    std::thread::park();
-                }
-                local.parked.store(false, Ordering::SeqCst);
-            }
-            seen = calls;
-            continue;
-        }
-        if calls != seen {
-            seen = calls;
-            continue;
-        }
-        local.driving.store(true, Ordering::SeqCst);
-        if !local.in_call.load(Ordering::SeqCst) {
-            local.rt.block_on(local.give_back.notified());
-        }
-        local.driving.store(false, Ordering::SeqCst);
-    }
+    driver::in_call().then(|| Driven::new(LOCAL.with(Arc::clone)))
 }
 
 fn built(rt: std::io::Result<Runtime>) -> Runtime {
@@ -376,4 +206,39 @@ pub fn install_ctrl_c_handler() {
     }
     #[cfg(not(unix))]
     background();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::driver::DRIVER_PERIOD;
+    use super::*;
+
+    #[test]
+    fn a_driver_ends_with_the_last_server_after_its_thread_ended() {
+        let (weak, driven) = std::thread::spawn(|| {
+            let driven = block_on(async { keep_driven() }).ok().flatten();
+            let weak = driven.as_ref().map(Driven::local).unwrap_or_default();
+            // Outside any call long enough for the driver to take the runtime.
+            std::thread::sleep(DRIVER_PERIOD * 6);
+            (weak, driven)
+        })
+        .join()
+        .unwrap();
+        assert!(driven.is_some(), "block_on keeps its runtime driven");
+        assert!(
+            weak.upgrade()
+                .is_some_and(|l| l.driving.load(Ordering::SeqCst))
+        );
+        drop(driven);
+        let t = std::time::Instant::now();
+        while weak.upgrade().is_some() {
+            assert!(
+                t.elapsed() < Duration::from_secs(5),
+                "the driver kept the runtime"
+            );
+            std::thread::sleep(DRIVER_PERIOD);
+        }
+    }
 }
