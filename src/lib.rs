@@ -16,8 +16,8 @@
 //!   `hexdump`. `server/{limits, state, accept, reads, expect, events, idle}` serves clients in
 //!   the background within one buffer budget; `log` writes event logs
 //!   (files on a thread of their own) with `clock`'s UTC dates; `deadline` is the one timeout
-//!   helper; `error` the one error type; `runtime` the shared tokio runtime, `block_on` and the
-//!   Ctrl-C interrupt.
+//!   helper; `error` the one error type; `runtime` each thread's tokio runtime, `block_on` and
+//!   the Ctrl-C interrupt; `driver` drives a server's runtime while its script computes.
 //! - [`script`]: the Rhai surface and the facade the binary uses ([`script::engine()`], running a
 //!   script, the interrupt). `opi_tcp/` registers OPI's names (the only place they appear), one
 //!   overload per arity; `client` / `server` / `logging` / `settings` hold the bodies;
