@@ -75,7 +75,7 @@ impl Server {
                 if window >= limit || share_full {
                     return Some(Ok(unmatched(&conn.buf[..window], ReadEnd::Limit)));
                 }
-                if conn.eof || conn.stopped_reading {
+                if conn.finished() {
                     return Some(Ok(unmatched(&conn.buf[..window], ReadEnd::Eof)));
                 }
                 None

@@ -78,7 +78,7 @@ fn info(id: u64, c: &state::Conn) -> ConnectionInfo {
     ConnectionInfo {
         id,
         peer: c.peer,
-        receiving: !(c.eof || c.stopped_reading),
+        receiving: !c.finished(),
         sending: !c.write_closed,
         buffered: c.buf.len(),
     }
@@ -105,17 +105,6 @@ impl Server {
         // Its listener is registered with, and its tasks spawned on, the caller's runtime, which
         // the caller drives while inside a call and a driver thread drives while it computes.
         let driven = keep_driven();
-        let mut server = Server::start_here(bind, pool, log, limits).await?;
-        server.driven = driven;
-        Ok(server)
-    }
-
-    async fn start_here(
-        bind: SocketAddr,
-        pool: usize,
-        log: Option<Arc<Log>>,
-        limits: ServerLimits,
-    ) -> Result<Server> {
         let port = bind.port();
         if let Some(l) = &log {
             l.write(format!("Binding to port {port}..."));
@@ -159,7 +148,7 @@ impl Server {
             shared,
             port,
             tasks: Mutex::new(tasks),
-            driven: None,
+            driven,
         })
     }
 

@@ -68,7 +68,7 @@ impl Server {
                 let Some(conn) = state.conns.get(&id) else {
                     return Some(Got::Unknown);
                 };
-                let finished = conn.eof || conn.stopped_reading;
+                let finished = conn.finished();
                 let eof = conn.eof;
                 if let Some(data) = shared.take(state, id, max) {
                     let conn = state.conns.get(&id)?;
@@ -127,6 +127,6 @@ fn received(id: u64, data: Bytes, conn: &Conn) -> Received {
         id,
         data,
         address: Arc::clone(&conn.address),
-        receiving: !(conn.eof || conn.stopped_reading),
+        receiving: !conn.finished(),
     }
 }

@@ -94,6 +94,12 @@ impl Conn {
         }
     }
 
+    /// No more bytes will come: the client closed its side, a read failed, or receiving was
+    /// finished.
+    pub(super) fn finished(&self) -> bool {
+        self.eof || self.stopped_reading
+    }
+
     pub(super) fn shut(mut self) {
         if let Some(r) = self.reader.take() {
             r.abort();
