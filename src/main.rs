@@ -25,12 +25,17 @@ const SCRIPT_STACK: usize = 1 << 30;
 fn main() -> ExitCode {
     memory::one_arena();
     opi_tcp::script::install_ctrl_c_handler();
-    let run = || match commands::run(cli::parse()) {
-        Ok(code) => code,
-        Err(e) => {
-            errln!("Error: {e:#}");
-            ExitCode::from(exit::FAILURE)
-        }
+    let run = || {
+        let code = match commands::run(cli::parse()) {
+            Ok(code) => code,
+            Err(e) => {
+                errln!("Error: {e:#}");
+                ExitCode::from(exit::FAILURE)
+            }
+        };
+        // Connections closed (or let go) by the script deliver what they sent before we exit.
+        opi_tcp::script::finish_closing();
+        code
     };
     let script = std::thread::Builder::new()
         .name("opi-tcp-script".into())

@@ -4,6 +4,8 @@
 mod bytes;
 // `opi-tcp functions` as the reference: OPI's names in both languages, groups, additions.
 mod catalog;
+// Closing without losing a byte: send, then close or end, against peers that read late.
+mod close;
 // The command line: eval, run, request, functions and defs, the REPL, Ctrl-C.
 mod cli;
 // Expect, SendAfter, ReadAvailable, ReadUntilQuiet and the stream properties.

@@ -56,6 +56,7 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
         None => tcp::dial(target, &deadline).await?,
         Some(proxy) => proxy::tunnel(proxy, target, &deadline, &peer).await?,
     };
+    let socket = super::linger::socket_of(&tcp);
     let trace = super::trace::global_trace();
     let mut details = String::new();
     if trace.is_some()
@@ -92,6 +93,7 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
             Connection::new(Box::new(stream), peer.clone())
         }
     };
+    conn = conn.with_socket(socket);
     if let Some(t) = trace {
         conn.set_trace(Some(super::trace::Traced::new(t, &peer)));
         conn.trace_event(|| format!("connected{details}"));

@@ -17,6 +17,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Gone, Phase, Result};
+use super::linger::{self, Socket};
 use super::read::{ReadLimit, Scanner, Stop};
 use super::send::{SendProgress, write_all};
 use super::trace::Traced;
@@ -24,9 +25,6 @@ use super::trace::Traced;
 /// A bidirectional byte stream: `TcpStream`, or a TLS stream over one.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-
-/// How long a close may spend on a TLS close_notify before the socket is dropped anyway.
-const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// The result of a read: the bytes (possibly empty), why it stopped, and the error that ended
 /// it, if any. Timeouts and end of stream are not errors.
@@ -95,6 +93,8 @@ pub struct Connection {
     write_closed: bool,
     send_progress: SendProgress,
     trace: Option<Traced>,
+    /// The TCP socket under `io`, which a close asks whether the peer has every byte.
+    socket: Option<Socket>,
 }
 
 /// A connection's first read makes this much room; each read that fills it doubles it, up to
@@ -125,7 +125,15 @@ impl Connection {
             write_closed: false,
             send_progress: None,
             trace: None,
+            socket: None,
         }
+    }
+
+    /// Names the TCP socket under the stream, so that a close can end as soon as the peer has
+    /// acknowledged every byte (see `linger`) rather than wait for it to close.
+    pub(crate) fn with_socket(mut self, socket: Option<Socket>) -> Self {
+        self.socket = socket;
+        self
     }
 
     /// Starts (or with `None` stops) tracing this connection's traffic.
@@ -325,11 +333,22 @@ impl Connection {
         }
     }
 
-    /// Closes the connection: a best-effort close_notify / FIN within a second, then the
-    /// socket is dropped.
+    /// Closes the connection without losing what was sent (see `linger`): half-close (TLS
+    /// close_notify, then FIN), then discard what comes until the peer closes, every byte is
+    /// acknowledged, or [`linger::LINGER`] passes; then the socket is dropped.
     pub async fn close(mut self) {
-        let _ = self.shutdown_write(CLOSE_GRACE).await;
-        self.trace_event(|| "closed".into());
+        if !self.write_closed {
+            self.trace_event(|| "half-close (no more sends)".into());
+        }
+        let closed =
+            linger::close_stream(&mut self.io, self.socket, self.write_closed, &mut self.buf).await;
+        self.trace_event(|| closed.describe());
+    }
+
+    /// [`Connection::close`] without waiting for it: the half-close goes out now, the rest
+    /// goes on in the background of this thread's runtime, and `finish_closing` waits for it.
+    pub fn close_in_background(self) {
+        super::runtime::close_later(self.close());
     }
 }
 

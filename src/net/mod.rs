@@ -4,6 +4,7 @@
 //! ```text
 //! address → connect: checks → tcp::dial | proxy::tunnel (→ tcp::dial) → [tls] → connection
 //!                                                  connection: read / send / half-close / close
+//!                                                  linger: a close that loses nothing
 //!                                                  read: when a read stops (pure)
 //!                                                  send: every byte, or how far it got
 //!                                      conversation: Expect, ReadAvailable, ReadUntilQuiet
@@ -25,6 +26,7 @@ mod error;
 mod expect;
 mod hexdump;
 mod interact;
+mod linger;
 mod log;
 mod proxy;
 mod read;
@@ -45,6 +47,7 @@ pub use error::{Error, ErrorKind, Gone, Phase, Result};
 pub use expect::{BadPattern, DEFAULT_MAX_SPAN, Match, Matcher, Pattern};
 pub use hexdump::hexdump;
 pub use interact::InteractEnd;
+pub use linger::LINGER;
 pub use log::{Log, LogConfig};
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[cfg(feature = "fuzzing")]
@@ -53,8 +56,8 @@ pub use proxy::fuzzing;
 pub use proxy::{ProxyConfig, ProxyKind};
 pub use read::ReadLimit;
 pub use runtime::{
-    Interrupted, block_on, block_on_eager, install_ctrl_c_handler, interrupt, is_interrupted,
-    spawn_blocking, take_interrupt,
+    Interrupted, block_on, block_on_eager, finish_closing, install_ctrl_c_handler, interrupt,
+    is_interrupted, spawn_blocking, take_interrupt,
 };
 pub use secret::redact;
 pub use server::{

@@ -28,7 +28,7 @@
 //! script's run.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 
@@ -43,6 +43,11 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static INTERRUPT: Notify = Notify::const_new();
 /// Set by [`install_ctrl_c_handler`]: runtimes built after it listen for SIGINT.
 static CTRL_C: AtomicBool = AtomicBool::new(false);
+/// Closes still lingering (see [`close_later`]).
+static CLOSING: Closing = Closing {
+    left: AtomicUsize::new(0),
+    done: Notify::const_new(),
+};
 
 thread_local! {
     static LOCAL: Arc<Local> = Arc::new(Local::new(listening(built(
@@ -116,6 +121,80 @@ where
     R: Send + 'static,
 {
     background().spawn_blocking(f)
+}
+
+/// Counts the lingering closes; [`finish_closing`] waits for none to be left.
+struct Closing {
+    left: AtomicUsize,
+    done: Notify,
+}
+
+/// One lingering close, counted while its task lives (it ends, or is dropped with its runtime).
+struct Lingering;
+
+impl Drop for Lingering {
+    fn drop(&mut self) {
+        if CLOSING.left.fetch_sub(1, Ordering::SeqCst) == 1 {
+            CLOSING.done.notify_waiters();
+        }
+    }
+}
+
+/// Runs `close` (the end of a connection) in the background: polled once now, so that the
+/// half-close goes out at once, then, if it must wait for the peer, as a task of the runtime
+/// in whose context it is called (a server's task, an embedding program's), or else of this
+/// thread's, which runs whenever the thread is inside a call. [`finish_closing`] waits for it.
+pub(crate) fn close_later<F: Future<Output = ()> + Send + 'static>(close: F) {
+    let handle = match tokio::runtime::Handle::try_current() {
+        Ok(h) => h,
+        // At thread exit, with the runtime gone, there is nothing left to run it on.
+        Err(_) => match LOCAL.try_with(|l| l.rt.handle().clone()) {
+            Ok(h) => h,
+            Err(_) => return,
+        },
+    };
+    let mut close = Box::pin(close);
+    let first = {
+        let _context = handle.enter();
+        close.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+    };
+    if first.is_pending() {
+        CLOSING.left.fetch_add(1, Ordering::SeqCst);
+        let lingering = Lingering;
+        handle.spawn(async move {
+            close.await;
+            drop(lingering);
+        });
+    }
+}
+
+/// Waits until the lingering closes have ended (each within `LINGER`), so that a script's end
+/// does not cut what it sent: the binary calls it before it exits. Returns at once on Ctrl-C.
+pub fn finish_closing() {
+    if CLOSING.left.load(Ordering::SeqCst) == 0 {
+        return;
+    }
+    let all_done = async {
+        loop {
+            let done = CLOSING.done.notified();
+            tokio::pin!(done);
+            // Registered before the count is read, so the last close in between is not missed.
+            done.as_mut().enable();
+            if CLOSING.left.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            done.await;
+        }
+    };
+    // Each close has its own deadline; this one only guards against a close on a runtime
+    // that nobody drives any more.
+    let _ = block_on(async {
+        tokio::time::timeout(
+            super::linger::LINGER + std::time::Duration::from_secs(1),
+            all_done,
+        )
+        .await
+    });
 }
 
 /// The wait ended because of an interrupt, not because the future finished.

@@ -44,8 +44,8 @@ mod wait;
 use rhai::{Dynamic, Engine};
 
 pub use crate::net::{
-    DEFAULT_CONNECT_TIMEOUT, TraceConfig, install_ctrl_c_handler, interrupt, is_interrupted,
-    take_interrupt, trace_all,
+    DEFAULT_CONNECT_TIMEOUT, TraceConfig, finish_closing, install_ctrl_c_handler, interrupt,
+    is_interrupted, take_interrupt, trace_all,
 };
 pub use assert::is_assertion;
 pub use catalog::{Group, OPI_NAMES, OpiName};

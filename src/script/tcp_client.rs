@@ -347,15 +347,24 @@ impl TcpClient {
         }))
     }
 
-    /// Closes the connection (idempotent). TLS sends close_notify first, best effort.
+    /// Closes the connection (idempotent) without losing what was sent: the half-close (TLS
+    /// close_notify, then FIN) goes out now, and the connection lingers in the background until
+    /// the peer has every byte (see `net`'s `linger`); the script's end waits for that.
     pub(crate) fn close(&self) -> Result<(), Interrupted> {
         let conn = self.0.borrow_mut().conn.take();
-        match conn {
-            Some(conn) => {
-                self.0.borrow().log("Connection closed");
-                block_on(conn.close())
-            }
-            None => Ok(()),
+        if let Some(conn) = conn {
+            self.0.borrow().log("Connection closed");
+            conn.close_in_background();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for State {
+    /// A connection the script let go of without closing it closes the same way.
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            conn.close_in_background();
         }
     }
 }

@@ -44,6 +44,7 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
         };
         let _ = stream.set_nodelay(true);
         let (read, write) = stream.into_split();
+        let read = Arc::new(read);
         let trace = crate::net::trace::global_trace().map(|t| {
             Arc::new(Traced::new(
                 t,
@@ -57,7 +58,7 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
             let mut state = lock(&shared);
             state.next_id += 1;
             let id = state.next_id;
-            let mut conn = Conn::new(id, peer, write, permit);
+            let mut conn = Conn::new(id, peer, Arc::clone(&read), write, permit);
             conn.trace = trace;
             state.conns.insert(id, conn);
             id
@@ -71,7 +72,7 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
     }
 }
 
-async fn read_loop(shared: Arc<Shared>, id: u64, read: OwnedReadHalf) {
+async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
     // Not zeroed, and small at first: a connection that sends lines never holds a whole chunk,
     // and thousands of them would otherwise pin a chunk each. It grows while reads fill it.
     let mut chunk = BytesMut::new();

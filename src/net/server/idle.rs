@@ -45,7 +45,7 @@ pub(super) async fn idle_loop(shared: Arc<Shared>, timeout: Duration) {
         if !closed.is_empty() {
             for (id, conn) in closed {
                 let ms = now.saturating_duration_since(conn.last_active).as_millis();
-                conn.shut();
+                drop(conn);
                 shared.log(format_args!("Closed idle connection {id} after {ms} ms"));
             }
             shared.changed.notify_waiters();

@@ -288,7 +288,7 @@ impl Server {
                 .remove(&mut state, id)
                 .ok_or_else(|| self.unknown(Phase::Shutdown, id))?
         };
-        conn.shut();
+        drop(conn);
         self.shared.log(format_args!("Closed connection {id}"));
         self.shared.changed.notify_waiters();
         Ok(())
@@ -337,7 +337,7 @@ impl Server {
             std::mem::take(&mut state.conns)
         };
         for conn in conns.into_values() {
-            conn.shut();
+            drop(conn);
         }
         self.shared.log(format_args!("Server stopped"));
         // Everything logged so far is in the log file when the server is stopped.

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::{Bytes, BytesMut};
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
@@ -56,6 +56,8 @@ pub(super) struct Conn {
     pub(super) stopped_reading: bool,
     pub(super) writer: Arc<tokio::sync::Mutex<Writer>>,
     pub(super) write_closed: bool,
+    /// The read half, shared with the reader task: the close drains it (see `linger`).
+    read: Option<Arc<OwnedReadHalf>>,
     pub(super) reader: Option<AbortHandle>,
     /// Held while the connection counts against the pool.
     pub(super) permit: Option<OwnedSemaphorePermit>,
@@ -71,6 +73,7 @@ impl Conn {
     pub(super) fn new(
         id: u64,
         peer: SocketAddr,
+        read: Arc<OwnedReadHalf>,
         write: OwnedWriteHalf,
         permit: OwnedSemaphorePermit,
     ) -> Conn {
@@ -86,6 +89,7 @@ impl Conn {
                 progress: None,
             })),
             write_closed: false,
+            read: Some(read),
             reader: None,
             permit: Some(permit),
             last_active: Instant::now(),
@@ -99,14 +103,21 @@ impl Conn {
     pub(super) fn finished(&self) -> bool {
         self.eof || self.stopped_reading
     }
+}
 
-    pub(super) fn shut(mut self) {
+impl Drop for Conn {
+    /// However the connection goes (closed, idle, stopped, or listed after its client left), it
+    /// closes without losing what was sent: FIN, then the read half is drained until the client
+    /// has every byte (see `linger`), in the background.
+    fn drop(&mut self) {
         if let Some(r) = self.reader.take() {
             r.abort();
         }
-        // Dropping the write half (and the aborted reader's read half) closes the socket.
-        if let Ok(mut w) = self.writer.try_lock() {
-            w.half.take();
+        // A send under way (only one dropped by Ctrl-C can be) keeps its half until it ends.
+        let write = self.writer.try_lock().ok().and_then(|mut w| w.half.take());
+        let read = self.read.take();
+        if write.is_some() || read.is_some() {
+            crate::net::runtime::close_later(crate::net::linger::close_server_side(write, read));
         }
         self.permit.take();
     }
