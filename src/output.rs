@@ -1,7 +1,8 @@
 //! Lines to stdout and stderr that never panic: `println!` panics when the reader of a pipe has
 //! gone (`opi-tcp functions | head -1`). A closed stdout ends the process quietly, as `print()`
-//! in a script does (the reader wants no more); a closed stderr is ignored (there is no one left
-//! to tell).
+//! in a script does (the reader wants no more); any other failure to write stdout (a full disk)
+//! ends it with an error and exit code 1, as coreutils and Python do, since the output is lost;
+//! a closed stderr is ignored (there is no one left to tell).
 
 use std::fmt;
 use std::io::{self, Write};
@@ -22,9 +23,20 @@ pub(crate) fn out(args: fmt::Arguments<'_>) {
         .write_fmt(args)
         .and_then(|_| out.write_all(b"\n"))
         .and_then(|_| out.flush());
-    if written.is_err() {
+    if let Err(e) = written {
+        drop(out);
+        stdout_failed(&e);
+    }
+}
+
+/// Ends the process after a failed write to stdout: quietly when the reader has gone, with an
+/// error and exit code 1 otherwise.
+pub(crate) fn stdout_failed(e: &io::Error) {
+    if e.kind() == io::ErrorKind::BrokenPipe {
         stdout_closed();
     }
+    err(format_args!("Error: writing to stdout: {e}"));
+    std::process::exit(i32::from(crate::exit::FAILURE));
 }
 
 /// The reader of stdout has gone: end quietly, for `print` and a script's `write_stdout` alike.

@@ -190,6 +190,33 @@ fn write_stdout_into_a_closed_pipe_ends_quietly() {
     assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
 }
 
+/// A full disk is not a closed pipe: the output is lost, so it is an error with exit code 1.
+#[test]
+fn output_to_a_full_disk_is_an_error() {
+    for args in [
+        &["eval", "print(\"x\")"][..],
+        &["-e", "1 + 2"],
+        &["functions"],
+        &["-e", "write_stdout(\"x\")"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = StdCommand::new(assert_cmd::cargo::cargo_bin("opi-tcp"))
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn ctrl_c_stops_a_wait_for_stdin_with_exit_130() {
     let bin = assert_cmd::cargo::cargo_bin("opi-tcp");

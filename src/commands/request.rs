@@ -140,8 +140,11 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
         }
         None => {
             let mut out = io::stdout().lock();
-            if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
-                return Ok(ExitCode::SUCCESS);
+            if let Err(e) = out.write_all(&bytes).and_then(|_| out.flush()) {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                return Err(e).context("writing to stdout");
             }
         }
     }

@@ -27,13 +27,20 @@ impl Codec {
         if label.eq_ignore_ascii_case("oem") {
             return Ok(Codec(encoding_rs::IBM866));
         }
-        Encoding::for_label(label.as_bytes())
-            .map(Codec)
-            .ok_or_else(|| {
-                format!(
-                    "unknown encoding '{label}' (try UTF-8, windows-1251, koi8-r, cp866, utf-16le)"
-                )
-            })
+        match Encoding::for_label(label.as_bytes()) {
+            // WHATWG maps ISO-2022-KR, HZ-GB-2312, ISO-2022-CN and the like to an encoding that
+            // decodes any input to one U+FFFD (a guard for browsers): a read in it would consume
+            // the line and give nothing back.
+            Some(e) if e == encoding_rs::REPLACEMENT => Err(format!(
+                "the encoding '{label}' is not supported: WHATWG maps it to the 'replacement' \
+                 encoding, which turns any text into one U+FFFD (read a blob and decode it \
+                 yourself)"
+            )),
+            Some(e) => Ok(Codec(e)),
+            None => Err(format!(
+                "unknown encoding '{label}' (try UTF-8, windows-1251, koi8-r, cp866, utf-16le)"
+            )),
+        }
     }
 
     pub(crate) fn encode(self, text: &str) -> Vec<u8> {
@@ -142,5 +149,21 @@ mod tests {
                 .contains("unknown encoding")
         );
         assert_eq!(Codec::UTF8.decode(&[0x41, 0xFF]), "A\u{FFFD}");
+    }
+
+    #[test]
+    fn labels_of_the_replacement_encoding_are_refused() {
+        for l in [
+            "ISO-2022-KR",
+            "hz-gb-2312",
+            "iso-2022-cn",
+            "csiso2022kr",
+            "replacement",
+        ] {
+            let e = Codec::for_label(l).unwrap_err();
+            assert!(e.contains("not supported") && e.contains(l), "{l}: {e}");
+        }
+        // A real stateful encoding with a similar name still works.
+        assert!(Codec::for_label("ISO-2022-JP").is_ok());
     }
 }
