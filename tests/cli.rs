@@ -547,6 +547,22 @@ fn max_memory_stops_a_script_whose_data_outgrows_it() {
 }
 
 #[test]
+fn request_past_32_mib_without_a_newline_says_where_the_limit_and_what_to_do() {
+    static ENDLESS: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let body: &'static [u8] = ENDLESS.get_or_init(|| vec![b'a'; 33 << 20]);
+    let a = send_and_close(body);
+    opi()
+        .args(["request", "-a", &a.to_string(), "--timeout", "20000"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "the answer from {a} passed 32 MiB"
+        )))
+        .stderr(predicate::str::contains("append_file"));
+}
+
+#[test]
 fn request_without_an_answer_fails_and_says_so() {
     let started = Instant::now();
     opi()

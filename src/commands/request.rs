@@ -32,6 +32,10 @@ const CONVERSATION: &str = r#"
             if timeout != 0 && left <= 0 { break; }
             let chunk = c.ReadBinaryData(65536, "\n", left);
             if chunk.is_empty() { break; }
+            if answer.len() + chunk.len() > max_answer {
+                c.CloseConnection();
+                return #{answer: blob(), error: (), too_large: answer.len()};
+            }
             answer += chunk;
             progress(answer.len());
             if chunk[chunk.len() - 1] == 10 { break; }
@@ -76,6 +80,10 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     scope.push("tls", tls);
     scope.push("proxy", proxy);
     scope.push("timeout", i64::try_from(args.timeout).unwrap_or(i64::MAX));
+    scope.push(
+        "max_answer",
+        i64::try_from(script::MAX_DATA_SIZE).unwrap_or(i64::MAX),
+    );
     // ProcessRequest's steps, written out so that the read deadline can be set and "no answer"
     // can be told from an empty one.
     let result = engine
@@ -87,6 +95,15 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     let Some(outcome) = result.read_lock::<rhai::Map>().map(|m| m.clone()) else {
         bail!("the request returned no outcome");
     };
+    if let Some(got) = outcome.get("too_large") {
+        bail!(
+            "the answer from {} passed {} MiB (the largest blob) after {got} bytes without a \
+             newline: `request` returns one line; for a longer answer, write a script that reads \
+             it in pieces (ReadBinaryData in a loop) and writes each to a file with append_file",
+            args.address,
+            script::MAX_DATA_SIZE >> 20
+        );
+    }
     let error_map = outcome
         .get("error")
         .filter(|e| !e.is_unit())
