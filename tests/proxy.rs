@@ -940,3 +940,69 @@ fn no_message_or_log_line_holds_the_password_in_any_form() {
         assert_no_secret(&proxy, &String::from_utf8_lossy(&out.stdout));
     }
 }
+
+/// A password with bytes that every encoding changes: `/`, `:`, a quote, a non-ASCII letter.
+const QUOTED: &str = "pa/ss:wörd\"42";
+
+/// What a hostile proxy might quote back: the password in the encodings its software reaches for.
+fn quoted_forms() -> Vec<String> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(QUOTED);
+    let hex: String = QUOTED.bytes().map(|b| format!("{b:02x}")).collect();
+    vec![
+        // Python's quote() keeps '/'; lowercase escapes are as valid as uppercase ones.
+        "pa/ss%3Aw%C3%B6rd%2242".into(),
+        "pa%2fss%3aw%c3%b6rd%2242".into(),
+        "pa/ss%3aw%c3%b6rd%2242".into(),
+        // JSON, and Python's json.dumps (ASCII only).
+        r#"pa/ss:wörd\"42"#.into(),
+        r#"pa/ss:w\u00f6rd\"42"#.into(),
+        b64.trim_end_matches('=').to_string(),
+        b64,
+        hex.to_uppercase(),
+        hex,
+    ]
+}
+
+#[test]
+fn a_proxy_quoting_the_password_back_in_any_encoding_shows_none() {
+    for form in quoted_forms() {
+        let proxy = http_407_saying(format!("you sent {form} but we say no"));
+        let user = "alice:pa%2Fss%3Aw%C3%B6rd%2242";
+        let code = format!(
+            r#"let c = OPI_TCP::CreateConnection("{}", (), "http://{user}@{proxy}");
+               print(c.error);"#,
+            echo()
+        );
+        // Through the binary: a fresh process remembers only this script's password.
+        let out = opi().args(["eval", &code]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("you sent *** but"), "{form}: {stdout}");
+        for f in quoted_forms() {
+            assert!(!stdout.contains(&f), "{form}: shows {f}: {stdout}");
+        }
+    }
+}
+
+#[test]
+fn a_password_written_in_any_percent_encoding_is_hidden_in_the_source_line() {
+    // `%63` is 'c' and `%3a` a lowercase ':': the line shows them as written.
+    for (written, code) in [
+        (
+            "s3%63ret%3a",
+            r#"let p = "socks5h://alice:s3%63ret%3a@127.0.0.1:1"; let c = OPI_TCP::CreateConnection("127.0.0.1:1", (), p); throw `failed: ${p}`;"#,
+        ),
+        (
+            "hunter2",
+            r#"let p = OPI_TCP::GetProxySettings("127.0.0.1", 1, "socks5", "alice", "hunter2"); throw `failed: ${p}`;"#,
+        ),
+    ] {
+        let out = opi().args(["eval", code]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("***"), "{stderr}");
+        for secret in [written, "s3cret:", "hunter2"] {
+            assert!(!stderr.contains(secret), "shows {secret}: {stderr}");
+        }
+    }
+}

@@ -59,7 +59,7 @@ pub use runtime::{
     Interrupted, block_on, block_on_eager, finish_closing, install_ctrl_c_handler, interrupt,
     is_interrupted, spawn_blocking, take_interrupt,
 };
-pub use secret::redact;
+pub use secret::{hide_secret, redact};
 pub use server::{
     ConnectionInfo, DEFAULT_MAX_BUFFERED, Received, Server, ServerEvent, ServerLimits, TooLarge,
 };

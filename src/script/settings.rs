@@ -36,12 +36,18 @@ pub(crate) fn get_proxy_settings(
     let port = proxy_port(port, "proxy").map_err(|e| throw(ctx, e.detail()))?;
     let kind = args::opt_string(ctx, kind, "the proxy type")?.unwrap_or_else(|| "socks5".into());
     kind.parse::<net::ProxyKind>().map_err(|e| throw(ctx, e))?;
+    let password = args::opt_string(ctx, password, "the password")?;
+    // The map holds it from now on, and anything that shows the map or the line that made it
+    // (an error's source line, a test report) must not show it.
+    if let Some(p) = &password {
+        net::hide_secret(p);
+    }
     Ok(proxy_settings_map(
         address,
         i64::from(port),
         &kind,
         args::opt_string(ctx, login, "the login")?,
-        args::opt_string(ctx, password, "the password")?,
+        password,
     ))
 }
 

@@ -494,3 +494,21 @@ pub fn http_reflecting() -> SocketAddr {
         drain(&mut s);
     })
 }
+
+/// An HTTP proxy that answers every CONNECT with `407 {reason}`: a hostile proxy quoting back
+/// whatever it likes.
+pub fn http_407_saying(reason: String) -> SocketAddr {
+    serve(move |mut s| {
+        timeouts(&s);
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+            match byte(&mut s) {
+                Some(b) => head.push(b),
+                None => return,
+            }
+        }
+        let _ =
+            s.write_all(format!("HTTP/1.1 407 {reason}\r\nContent-Length: 0\r\n\r\n").as_bytes());
+        drain(&mut s);
+    })
+}

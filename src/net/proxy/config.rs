@@ -125,6 +125,7 @@ impl ProxyConfig {
             Some((u, h)) => (Some(u), h),
             None => (None, rest),
         };
+        let mut written = None;
         let (login, password) = match userinfo {
             None => (None, None),
             Some(u) => {
@@ -133,6 +134,7 @@ impl ProxyConfig {
                     None => (u, None),
                 };
                 let dec = |s: &str| percent_decode(s).map_err(|d| fail(d.into()));
+                written = p;
                 (Some(dec(l)?), p.map(dec).transpose()?)
             }
         };
@@ -161,7 +163,13 @@ impl ProxyConfig {
                 }
             },
         };
-        ProxyConfig::new(kind, host, port, login, password)
+        let config = ProxyConfig::new(kind, host, port, login, password)?;
+        // As written (`s3%63ret`, `%3a`): the script's source line shows it so, and none of the
+        // forms made from the decoded password need match it.
+        if let Some(w) = written.filter(|_| config.password.is_some()) {
+            secret::hide_secret(w);
+        }
+        Ok(config)
     }
 
     /// `host:port` of the proxy, for messages.
