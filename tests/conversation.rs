@@ -485,3 +485,59 @@ fn a_match_whose_texts_would_not_fit_a_string_consumes_nothing_on_either_side() 
     );
     assert_eq!(out, r#"["limit", true, 3500001, "limit", true, 3500001]"#);
 }
+
+/// Sends 16 MB of a non-ASCII letter (where a Unicode `\b` runs on the slow PikeVM), then holds
+/// the connection open without a match.
+fn slow_regex_flood() -> std::net::SocketAddr {
+    serve(|mut s| {
+        let chunk = "é".repeat(32 * 1024);
+        for _ in 0..256 {
+            if s.write_all(chunk.as_bytes()).is_err() {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    })
+}
+
+/// A regex with a window as large as a read, over a backlog: the search is quadratic, and
+/// steps keep it inside its deadline (it overran 1 s by seconds when one search took it all).
+const SLOW_EXPECT: &str = r#"c.Expect(regex("\\b\\w+\\d\\b", 33554432), TIMEOUT).reason"#;
+
+#[test]
+fn a_slow_regex_over_a_backlog_keeps_its_deadline() {
+    let a = slow_regex_flood();
+    let code = format!(
+        "let c = OPI_TCP::CreateConnection(ADDR); sleep(0.5); {}",
+        SLOW_EXPECT.replace("TIMEOUT", "1000")
+    );
+    let started = Instant::now();
+    assert_eq!(eval_str(a, &code), "timeout");
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(2500), "{took:?}");
+}
+
+#[test]
+fn ctrl_c_ends_a_slow_regex_over_a_backlog() {
+    let a = slow_regex_flood();
+    let code = format!(
+        "let c = OPI_TCP::CreateConnection(\"{a}\"); print(\"waiting\"); {}",
+        SLOW_EXPECT.replace("TIMEOUT", "60000")
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opi-tcp"))
+        .args(["eval", &code])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 8];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let status = interrupt_and_wait(&mut child, "the search went on");
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+}

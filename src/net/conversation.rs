@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::connection::{Connection, Filled, ReadEnd, ReadOutcome};
 use super::deadline::Deadline;
 use super::error::Error;
-use super::expect::{Match, Matcher};
+use super::expect::{Match, Matcher, Step};
 
 /// What an Expect gave: on a match, the bytes consumed (up to the match's end) and where the
 /// match lies in them; otherwise a copy of what is buffered, none of it consumed.
@@ -34,9 +34,19 @@ impl Connection {
         cap: usize,
     ) -> Expected {
         let deadline = Deadline::after(timeout);
+        // A zero timeout looks at everything that has arrived, however long the search takes.
+        let bounded = !timeout.is_zero();
+        let mut last_look = false;
         loop {
             let window = self.buf.len().min(cap);
-            if let Some(m) = matcher.check(&self.buf[..window]) {
+            let unmatched = |this: &Self, end, error| Expected {
+                found: None,
+                data: this.buf[..window].to_vec(),
+                end,
+                error,
+            };
+            let step = matcher.step(&self.buf[..window]);
+            if let Step::Found(m) = step {
                 let data = self.take(m.end);
                 return Expected {
                     found: Some(m),
@@ -45,12 +55,22 @@ impl Connection {
                     error: None,
                 };
             }
-            let unmatched = |this: &Self, end, error| Expected {
-                found: None,
-                data: this.buf[..window].to_vec(),
-                end,
-                error,
-            };
+            // A long backlog is searched in steps, and a peer that never stops sending keeps
+            // every wait for bytes ready at once: between steps the deadline and Ctrl-C (which
+            // `block_on` races against this future, so this must yield for it) get their turn.
+            // Past the deadline, what the socket already holds gets one last look.
+            if bounded && deadline.passed() {
+                if step == Step::Partial || last_look {
+                    return unmatched(self, ReadEnd::Timeout, None);
+                }
+                last_look = true;
+            }
+            if super::runtime::is_interrupted() {
+                tokio::task::yield_now().await;
+            }
+            if step == Step::Partial {
+                continue;
+            }
             if window >= cap {
                 return unmatched(self, ReadEnd::Limit, None);
             }

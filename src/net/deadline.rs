@@ -40,6 +40,11 @@ impl Deadline {
         budget.map_or(Deadline::NONE, Deadline::after)
     }
 
+    /// Whether the deadline has come.
+    pub(crate) fn passed(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() >= at)
+    }
+
     /// Runs `fut` until the deadline; past it, a `timeout` error in `phase` naming `peer`.
     pub(crate) async fn run<F: Future>(
         &self,

@@ -131,19 +131,49 @@ pub struct Match {
     pub groups: Vec<Option<(usize, usize)>>,
 }
 
+/// How many new bytes one search step covers: a step costs at most this plus a regex's
+/// `max_span`, so a slow regex (a Unicode `\b` runs on the PikeVM, at tens of MB/s) over a large
+/// backlog still yields to its deadline and to Ctrl-C between steps.
+pub(crate) const SEARCH_STEP: usize = 256 * 1024;
+
+/// What one search step found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The earliest match, as a search of all of the buffer would give it.
+    Found(Match),
+    /// No match in the buffer: wait for more bytes.
+    Searched,
+    /// The step's budget ran out with bytes still to search: call again.
+    Partial,
+}
+
 /// Incremental search of a growing buffer for the earliest match of any pattern.
 #[derive(Debug)]
 pub struct Matcher {
     patterns: Vec<Pattern>,
-    /// Bytes before this index were searched by every pattern without a match.
-    scanned: usize,
+    /// Per pattern: no match of it starts before this index.
+    from: Vec<usize>,
+    /// Per pattern: its earliest match, once no later bytes can change it.
+    found: Vec<Option<Found>>,
+    /// The buffer up to here has been searched by every pattern.
+    frontier: usize,
+    step: usize,
 }
 
 impl Matcher {
     pub fn new(patterns: Vec<Pattern>) -> Matcher {
+        Matcher::with_step(patterns, SEARCH_STEP)
+    }
+
+    /// A matcher whose steps cover `step` new bytes (tests use small ones).
+    pub fn with_step(patterns: Vec<Pattern>, step: usize) -> Matcher {
+        let n = patterns.len();
         Matcher {
             patterns,
-            scanned: 0,
+            from: vec![0; n],
+            found: vec![None; n],
+            frontier: 0,
+            step: step.max(1),
         }
     }
 
@@ -151,163 +181,71 @@ impl Matcher {
         &self.patterns
     }
 
-    /// The earliest match in `buf` (all bytes buffered, the same prefix every call, growing).
+    /// The earliest match in `buf` (all bytes buffered, the same prefix every call, growing),
+    /// searched to the end at once.
     pub fn check(&mut self, buf: &[u8]) -> Option<Match> {
-        let mut best: Option<Match> = None;
-        for (index, p) in self.patterns.iter().enumerate() {
-            let from = self.scanned.saturating_sub(p.overlap()).min(buf.len());
-            let Some(f) = p.find(buf, from) else { continue };
-            // Strictly earlier only: on a tie the pattern listed first keeps it.
-            if best.as_ref().is_none_or(|b| f.start < b.start) {
-                best = Some(Match {
-                    index,
-                    start: f.start,
-                    end: f.end,
-                    groups: f.groups,
-                });
+        loop {
+            match self.step(buf) {
+                Step::Found(m) => return Some(m),
+                Step::Searched => return None,
+                Step::Partial => {}
             }
         }
-        if best.is_none() {
-            self.scanned = buf.len();
+    }
+
+    /// One bounded step of the search of `buf` (the same prefix every call, growing): it
+    /// searches up to [`SEARCH_STEP`] bytes past what earlier steps covered. The answer is the one
+    /// a search of all of `buf` would give (the match starting earliest, the pattern listed first
+    /// on a tie), given that no match spans more than its pattern's window.
+    pub fn step(&mut self, buf: &[u8]) -> Step {
+        let end = buf.len();
+        let w = end.min(self.frontier.saturating_add(self.step));
+        let hay = &buf[..w];
+        for (i, p) in self.patterns.iter().enumerate() {
+            if self.found[i].is_some() {
+                continue;
+            }
+            let from = self.from[i].min(w);
+            let unseen = w.saturating_sub(p.overlap());
+            match p.find(hay, from) {
+                // Settled: every match it could have, or one starting earlier, lies in `hay`.
+                Some(f) if w == end || f.start < unseen => self.found[i] = Some(f),
+                // It may grow, or another may start before it, with the bytes past `w`.
+                Some(f) => self.from[i] = f.start.min(unseen).max(from),
+                None => self.from[i] = unseen.max(from),
+            }
         }
-        best
+        self.frontier = w;
+        // The earliest settled match wins unless a pattern still searching could start a match
+        // before it (or at it, listed first), with bytes the search has not reached yet.
+        let mut best: Option<(usize, usize)> = None;
+        for (i, f) in self.found.iter().enumerate() {
+            let start = match f {
+                Some(f) => f.start,
+                None if w < end => self.from[i],
+                None => continue,
+            };
+            if best.is_none_or(|(_, b)| start < b) {
+                best = Some((i, start));
+            }
+        }
+        if let Some((i, _)) = best
+            && let Some(f) = &self.found[i]
+        {
+            return Step::Found(Match {
+                index: i,
+                start: f.start,
+                end: f.end,
+                groups: f.groups.clone(),
+            });
+        }
+        if w < end {
+            Step::Partial
+        } else {
+            Step::Searched
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lit(s: &str) -> Pattern {
-        Pattern::literal(s.as_bytes()).unwrap()
-    }
-
-    /// Feeds `chunks` as a socket would, returning the match and the chunk it came in.
-    fn feed(patterns: Vec<Pattern>, chunks: &[&str]) -> Option<(usize, Match)> {
-        let mut m = Matcher::new(patterns);
-        let mut buf = Vec::new();
-        for (i, c) in chunks.iter().enumerate() {
-            buf.extend_from_slice(c.as_bytes());
-            if let Some(found) = m.check(&buf) {
-                return Some((i, found));
-            }
-        }
-        None
-    }
-
-    #[test]
-    fn the_earliest_start_wins_whatever_the_order() {
-        let (_, m) = feed(vec![lit("-ERR"), lit("+OK")], &["x+OK y-ERR"]).unwrap();
-        assert_eq!((m.index, m.start, m.end), (1, 1, 4));
-    }
-
-    #[test]
-    fn a_tie_goes_to_the_pattern_listed_first() {
-        let (_, m) = feed(vec![lit("ab"), lit("abc")], &["zabc"]).unwrap();
-        assert_eq!((m.index, m.start, m.end), (0, 1, 3));
-        let (_, m) = feed(vec![lit("abc"), lit("ab")], &["zabc"]).unwrap();
-        assert_eq!((m.index, m.start, m.end), (0, 1, 4));
-    }
-
-    #[test]
-    fn a_literal_split_across_chunks_is_found() {
-        let (i, m) = feed(vec![lit("MARKER")], &["xxMA", "R", "KERyy"]).unwrap();
-        assert_eq!((i, m.start, m.end), (2, 2, 8));
-    }
-
-    #[test]
-    fn a_regex_split_across_chunks_is_found_with_its_groups() {
-        let re = Pattern::regex(r"\$(\d+)\r\n(?P<rest>x)?").unwrap();
-        let (i, m) = feed(vec![re], &["ab$1", "2\r", "\n"]).unwrap();
-        assert_eq!((i, m.start, m.end), (2, 2, 7));
-        assert_eq!(m.groups, vec![Some((3, 5)), None]);
-    }
-
-    #[test]
-    fn group_names_follow_group_numbers() {
-        let re = Pattern::regex(r"(a)(?P<n>b)").unwrap();
-        assert_eq!(re.group_names(), vec![None, Some("n".to_string())]);
-    }
-
-    #[test]
-    fn a_bad_regex_says_where() {
-        let e = Pattern::regex("a(b").unwrap_err().to_string();
-        assert!(e.contains("a(b") && e.contains('^'), "{e}");
-    }
-
-    #[test]
-    fn an_empty_literal_is_refused() {
-        assert!(Pattern::literal(b"").is_none());
-    }
-
-    #[test]
-    fn an_anchor_means_the_start_of_what_arrived_not_of_a_chunk() {
-        let re = Pattern::regex(r"^b").unwrap();
-        assert!(feed(vec![re], &["a", "b"]).is_none());
-    }
-
-    #[test]
-    fn nothing_found_scans_each_byte_a_bounded_number_of_times() {
-        // With 1-byte chunks, each check scans the new byte plus the literal's overlap.
-        let mut m = Matcher::new(vec![lit("NEEDLE")]);
-        let mut buf = Vec::new();
-        for _ in 0..10_000 {
-            buf.push(b'x');
-            assert!(m.check(&buf).is_none());
-        }
-        assert_eq!(m.scanned, 10_000);
-        buf.extend_from_slice(b"NEEDLE");
-        assert_eq!(m.check(&buf).map(|f| f.start), Some(10_000));
-    }
-
-    /// The model: the earliest start over all patterns in the whole buffer, first listed on a tie.
-    fn model(patterns: &[Vec<u8>], buf: &[u8]) -> Option<(usize, usize)> {
-        let mut best: Option<(usize, usize)> = None;
-        for (i, p) in patterns.iter().enumerate() {
-            let at = buf.windows(p.len()).position(|w| w == &p[..]);
-            if let Some(at) = at
-                && best.is_none_or(|(_, b)| at < b)
-            {
-                best = Some((i, at));
-            }
-        }
-        best
-    }
-
-    proptest::proptest! {
-        /// However the bytes arrive, the incremental search answers as a search of everything
-        /// at once would, at the first chunk that completes a match.
-        #[test]
-        fn literals_agree_with_a_whole_buffer_search_over_any_chunking(
-            data in proptest::collection::vec(0u8..3, 0..300),
-            cuts in proptest::collection::vec(1usize..25, 0..40),
-            patterns in proptest::collection::vec(proptest::collection::vec(0u8..3, 1..5), 1..4),
-        ) {
-            let mut m = Matcher::new(patterns.iter().map(|p| lit_bytes(p)).collect());
-            let mut buf = Vec::new();
-            let mut rest = &data[..];
-            for cut in cuts.iter().copied().chain(std::iter::repeat(usize::MAX)) {
-                let (chunk, tail) = rest.split_at(cut.min(rest.len()));
-                buf.extend_from_slice(chunk);
-                rest = tail;
-                let want = model(&patterns, &buf);
-                match m.check(&buf) {
-                    Some(got) => {
-                        let (i, at) = want.expect("a match the model does not see");
-                        proptest::prop_assert_eq!((got.index, got.start), (i, at));
-                        proptest::prop_assert_eq!(got.end, at + patterns[i].len());
-                        break;
-                    }
-                    None => proptest::prop_assert!(want.is_none(), "missed {:?} in {:?}", want, buf),
-                }
-                if rest.is_empty() {
-                    break;
-                }
-            }
-        }
-    }
-
-    fn lit_bytes(p: &[u8]) -> Pattern {
-        Pattern::literal(p).unwrap()
-    }
-}
+mod tests;

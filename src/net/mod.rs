@@ -44,7 +44,7 @@ pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
 pub use connection::{Connection, ReadEnd, ReadOutcome};
 pub use conversation::Expected;
 pub use error::{Error, ErrorKind, Gone, Phase, Result};
-pub use expect::{BadPattern, DEFAULT_MAX_SPAN, Match, Matcher, Pattern};
+pub use expect::{BadPattern, DEFAULT_MAX_SPAN, Match, Matcher, Pattern, Step};
 pub use hexdump::hexdump;
 pub use interact::InteractEnd;
 pub use linger::LINGER;
