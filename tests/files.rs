@@ -241,3 +241,62 @@ fn ctrl_c_stops_a_wait_for_stdin_with_exit_130() {
     drop(stdin);
     assert_eq!(status.code(), Some(130));
 }
+
+/// A FIFO with no writer: opening it for reading waits for one (and for writing, for a reader).
+fn fifo(dir: &std::path::Path) -> String {
+    let path = dir.join("fifo");
+    let made = StdCommand::new("mkfifo").arg(&path).status().unwrap();
+    assert!(made.success());
+    path.display().to_string()
+}
+
+#[test]
+fn ctrl_c_stops_a_file_read_or_write_that_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = fifo(dir.path());
+    for call in [
+        format!("read_file({fifo:?})"),
+        format!("read_text({fifo:?})"),
+        format!("write_file({fifo:?}, \"x\")"),
+        format!("append_file({fifo:?}, \"x\")"),
+    ] {
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("opi-tcp"))
+            .args(["-e", &format!(r#"print("ready"); {call}"#)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut ready = [0u8; 6];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut ready)
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        let status = interrupt_and_wait(&mut child, &format!("{call} still waiting"));
+        assert_eq!(status.code(), Some(130), "{call}");
+    }
+}
+
+#[test]
+fn a_test_deadline_ends_a_file_read_that_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = fifo(dir.path());
+    std::fs::write(
+        dir.path().join("fifo.rhai"),
+        format!("fn test_fifo() {{ read_file({fifo:?}); }}\nfn test_after() {{ assert(true); }}\n"),
+    )
+    .unwrap();
+    let t = Instant::now();
+    assert_cmd::Command::cargo_bin("opi-tcp")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["test", "fifo.rhai", "--timeout", "1"])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("timed out after 1 s"))
+        .stdout(predicates::str::ends_with("1 passed, 1 failed\n"));
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}

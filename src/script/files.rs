@@ -27,9 +27,27 @@ fn os_error(
     throw(ctx, format!("cannot {doing} '{path}': {e}"))
 }
 
+/// Runs `work` (an open and a read or write of `path`) here when `path` is a regular file or
+/// does not exist yet, which cannot keep it waiting; anything else (a FIFO, whose `open` waits
+/// for the other end; a device) on the blocking pool, so that Ctrl-C and a test's deadline end
+/// the wait as they end a network wait (the thread finishes on its own; its result is dropped).
+fn file_io<T: Send + 'static>(
+    ctx: &NativeCallContext,
+    path: &str,
+    work: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> RhaiResultOf<io::Result<T>> {
+    if std::fs::metadata(path).map_or(true, |m| m.is_file()) {
+        return Ok(work());
+    }
+    match net::block_on(async move { net::spawn_blocking(work).await }) {
+        Err(_) => Err(interrupted(ctx)),
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(e)) => Ok(Err(io::Error::other(e.to_string()))),
+    }
+}
+
 /// The file's bytes, at most `max` of them (a file that grows while read is cut there).
 fn read_bytes(ctx: &NativeCallContext, path: &str, max: usize) -> RhaiResultOf<Vec<u8>> {
-    let file = File::open(path).map_err(|e| os_error(ctx, "read", path, e))?;
     let too_big = |len: u64| {
         throw(
             ctx,
@@ -39,19 +57,28 @@ fn read_bytes(ctx: &NativeCallContext, path: &str, max: usize) -> RhaiResultOf<V
             ),
         )
     };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > max as u64 {
-        return Err(too_big(len));
+    let owned = path.to_string();
+    // Err(n): the file holds `n` bytes or more, past `max`.
+    let read = file_io(ctx, path, move || -> io::Result<Result<Vec<u8>, u64>> {
+        let file = File::open(&owned)?;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > max as u64 {
+            return Ok(Err(len));
+        }
+        let mut buf = Vec::with_capacity(len as usize);
+        // One byte past the limit tells a file that is larger than it says (a pipe, /dev/zero).
+        file.take((max as u64).saturating_add(1))
+            .read_to_end(&mut buf)?;
+        if buf.len() > max {
+            return Ok(Err(buf.len() as u64));
+        }
+        Ok(Ok(buf))
+    })?;
+    match read {
+        Ok(Ok(buf)) => Ok(buf),
+        Ok(Err(len)) => Err(too_big(len)),
+        Err(e) => Err(os_error(ctx, "read", path, e)),
     }
-    let mut buf = Vec::with_capacity(len as usize);
-    // One byte past the limit tells a file that is larger than it says (a pipe, /dev/zero).
-    file.take((max as u64).saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| os_error(ctx, "read", path, e))?;
-    if buf.len() > max {
-        return Err(too_big(buf.len() as u64));
-    }
-    Ok(buf)
 }
 
 fn read_text(ctx: &NativeCallContext, path: &str, encoding: &Dynamic) -> RhaiResultOf<String> {
@@ -73,14 +100,17 @@ fn read_text(ctx: &NativeCallContext, path: &str, encoding: &Dynamic) -> RhaiRes
 
 fn write(ctx: &NativeCallContext, path: &str, data: &Dynamic, append: bool) -> RhaiResultOf<()> {
     let bytes = args::data(ctx, data.clone())?;
-    OpenOptions::new()
-        .write(true)
-        .create(true)
-        .append(append)
-        .truncate(!append)
-        .open(path)
-        .and_then(|mut f| f.write_all(&bytes))
-        .map_err(|e| os_error(ctx, "write", path, e))
+    let owned = path.to_string();
+    file_io(ctx, path, move || {
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .append(append)
+            .truncate(!append)
+            .open(owned)
+            .and_then(|mut f| f.write_all(&bytes))
+    })?
+    .map_err(|e| os_error(ctx, "write", path, e))
 }
 
 fn write_stdout(ctx: &NativeCallContext, data: &Dynamic) -> RhaiResultOf<()> {
