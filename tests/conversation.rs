@@ -541,3 +541,46 @@ fn ctrl_c_ends_a_slow_regex_over_a_backlog() {
         started.elapsed()
     );
 }
+
+/// The first reply of a peer that sends `bytes` and then echoes.
+fn read_with(bytes: &'static [u8], code: &str) -> String {
+    eval_str(
+        speaks_first(bytes),
+        &format!("let c = OPI_TCP::CreateConnection(ADDR); {code}"),
+    )
+}
+
+#[test]
+fn a_marker_is_found_only_where_a_character_begins() {
+    // UTF-16LE "\u{0A41}\u{4200}\n": the bytes 0A 00 straddle the first two characters.
+    let got = read_with(
+        b"\x41\x0a\x00\x42\x0a\x00",
+        r#"let l = c.ReadLine("utf-16le", "\n", 2000); [l.len(), l == "\u0A41\u4200\n", c.last_read]"#,
+    );
+    assert_eq!(got, r#"[3, true, "marker"]"#);
+    // Shift_JIS 表 is 95 5C, whose trail byte is a backslash.
+    let got = read_with(
+        b"\x95\x5c\x8e\xa6\\rest",
+        r#"let l = c.ReadLine("shift_jis", "\\", 2000); [l, c.buffered]"#,
+    );
+    assert_eq!(got, r#"["表示\\", 4]"#);
+    // Big5 功 is A5 5C.
+    let got = read_with(b"\xa5\x5c|\\", r#"c.ReadLine("big5", "\\", 2000)"#);
+    assert_eq!(got, "功|\\");
+}
+
+#[test]
+fn an_expect_literal_is_found_only_where_a_character_begins() {
+    // GBK 丂 is 81 40: its trail byte is '@'.
+    let got = read_with(
+        b"\x81\x40@tail",
+        r#"let r = c.Expect("@", 2000, "gbk"); [r.before, r.matched, c.buffered]"#,
+    );
+    assert_eq!(got, r#"["丂", "@", 4]"#);
+    // ISO-2022-JP: in two-byte mode the kanji 0x30 0x40 holds an '@' byte.
+    let got = read_with(
+        b"\x1b$B\x30\x40\x1b(B@!",
+        r#"let r = c.Expect("@", 2000, "iso-2022-jp"); [r.before, c.buffered]"#,
+    );
+    assert_eq!(got, r#"["粟", 1]"#);
+}

@@ -20,6 +20,7 @@ fn until(marker: &str, timeout_ms: u64) -> ReadLimit {
         marker: Some(marker.as_bytes().to_vec()),
         timeout: Some(Duration::from_millis(timeout_ms)),
         cap: CAP,
+        units: Default::default(),
     }
 }
 

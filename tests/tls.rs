@@ -411,6 +411,7 @@ fn net_round_trip(addr: &str, tls: TlsOptions) -> Result<String, net::Error> {
             marker: Some(b"\n".to_vec()),
             timeout: Some(WAIT),
             cap: 1 << 20,
+            units: Default::default(),
         };
         let out = conn.read(&limit).await;
         conn.close().await;

@@ -11,6 +11,8 @@ use std::fmt;
 use memchr::memmem;
 use regex::bytes::Regex;
 
+use super::chars::{CharUnits, Walker};
+
 /// How far back a regex search restarts by default: a regex match longer than this that began
 /// before the previous check can be missed (`Pattern::regex_with_span` raises it).
 pub const DEFAULT_MAX_SPAN: usize = 4096;
@@ -155,6 +157,8 @@ pub struct Matcher {
     from: Vec<usize>,
     /// Per pattern: its earliest match, once no later bytes can change it.
     found: Vec<Option<Found>>,
+    /// Per pattern: where characters begin, so that a literal is not found inside one.
+    walkers: Vec<Walker>,
     /// The buffer up to here has been searched by every pattern.
     frontier: usize,
     step: usize,
@@ -172,9 +176,17 @@ impl Matcher {
             patterns,
             from: vec![0; n],
             found: vec![None; n],
+            walkers: vec![Walker::new(CharUnits::Bytes); n],
             frontier: 0,
             step: step.max(1),
         }
+    }
+
+    /// Literals match only where a character of `units` begins (the encoding they were
+    /// encoded in); regexes match bytes wherever they are.
+    pub fn in_units(mut self, units: CharUnits) -> Matcher {
+        self.walkers = vec![Walker::new(units); self.patterns.len()];
+        self
     }
 
     pub fn patterns(&self) -> &[Pattern] {
@@ -207,7 +219,20 @@ impl Matcher {
             }
             let from = self.from[i].min(w);
             let unseen = w.saturating_sub(p.overlap());
-            match p.find(hay, from) {
+            let walker = &mut self.walkers[i];
+            let mut at = from;
+            let found = loop {
+                match (p.find(hay, at), p) {
+                    // Inside a character of the encoding: not this text.
+                    (Some(f), Pattern::Literal(m))
+                        if !walker.may_begin(hay, f.start, m.needle()) =>
+                    {
+                        at = f.start + 1;
+                    }
+                    (found, _) => break found,
+                }
+            };
+            match found {
                 // Settled: every match it could have, or one starting earlier, lies in `hay`.
                 Some(f) if w == end || f.start < unseen => self.found[i] = Some(f),
                 // It may grow, or another may start before it, with the bytes past `w`.

@@ -16,6 +16,7 @@
 //! ```
 
 mod address;
+mod chars;
 mod clock;
 mod connect;
 mod connection;
@@ -40,6 +41,7 @@ mod trace;
 mod wait;
 
 pub use address::{Host, Target};
+pub use chars::CharUnits;
 pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
 pub use connection::{Connection, ReadEnd, ReadOutcome};
 pub use conversation::Expected;

@@ -9,6 +9,8 @@
 
 use std::time::Duration;
 
+use super::chars::{CharUnits, Walker};
+
 /// What the caller wants from one read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadLimit {
@@ -20,6 +22,8 @@ pub struct ReadLimit {
     pub timeout: Option<Duration>,
     /// Hard upper bound of one read's result, whatever else was asked.
     pub cap: usize,
+    /// Where the marker may be found: only where a character of the read's encoding begins.
+    pub units: CharUnits,
 }
 
 impl ReadLimit {
@@ -30,6 +34,7 @@ impl ReadLimit {
             marker: None,
             timeout: None,
             cap,
+            units: CharUnits::Bytes,
         }
     }
 }
@@ -58,6 +63,8 @@ impl Stop {
 pub(crate) struct Scanner {
     /// Bytes before this index have been searched for the marker without a match.
     scanned: usize,
+    /// Where characters begin (made on the first use, from the limit's units).
+    walker: Option<Walker>,
 }
 
 impl Scanner {
@@ -66,9 +73,14 @@ impl Scanner {
         let bound = limit.max.map_or(limit.cap, |m| m.min(limit.cap));
         let window = &buf[..buf.len().min(bound)];
         if let Some(marker) = limit.marker.as_deref().filter(|m| !m.is_empty()) {
-            let from = self.scanned.saturating_sub(marker.len() - 1);
-            if let Some(at) = find(&window[from..], marker) {
-                return Some(Stop::Marker(from + at + marker.len()));
+            let mut from = self.scanned.saturating_sub(marker.len() - 1);
+            while let Some(at) = find(&window[from..], marker).map(|at| from + at) {
+                let walker = self.walker.get_or_insert_with(|| Walker::new(limit.units));
+                if walker.may_begin(window, at, marker) {
+                    return Some(Stop::Marker(at + marker.len()));
+                }
+                // Inside a character: not the marker.
+                from = at + 1;
             }
             self.scanned = window.len();
         }
@@ -101,6 +113,7 @@ mod tests {
             marker: (!marker.is_empty()).then(|| marker.as_bytes().to_vec()),
             timeout: None,
             cap: 1 << 20,
+            units: CharUnits::Bytes,
         }
     }
 
@@ -191,6 +204,7 @@ mod tests {
                 marker: (!marker.is_empty()).then(|| marker.clone()),
                 timeout: None,
                 cap,
+                units: CharUnits::Bytes,
             };
             let mut s = Scanner::default();
             let mut buf = Vec::new();

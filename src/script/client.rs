@@ -12,7 +12,9 @@ use super::outcome::error_map;
 use super::session::Session;
 use super::settings;
 use super::tcp_client::TcpClient;
-use crate::net::{self, ConnectOptions, ErrorKind, Interrupted, Phase, ReadLimit, Target};
+use crate::net::{
+    self, CharUnits, ConnectOptions, ErrorKind, Interrupted, Phase, ReadLimit, Target,
+};
 
 /// Parses the address and the settings; a failure is the error map, not a throw.
 fn connect_plan(
@@ -120,6 +122,7 @@ pub(crate) fn read_binary_data(
         marker: args::marker(ctx, marker, Codec::UTF8)?,
         timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
         cap: args::read_cap(ctx),
+        units: CharUnits::Bytes,
     };
     client.read(&limit).map_err(|_| interrupted(ctx))
 }
@@ -137,6 +140,7 @@ pub(crate) fn read_line(
         marker: args::marker(ctx, marker, codec)?,
         timeout: args::timeout(ctx, timeout, IO_TIMEOUT_MS)?,
         cap: args::read_cap(ctx),
+        units: codec.units(),
     };
     let bytes = client.read(&limit).map_err(|_| interrupted(ctx))?;
     // Decoded before anything is given up: text that would outgrow a string is cut where it
@@ -195,6 +199,7 @@ pub(crate) fn process_request(
             marker: Some(REQUEST_MARKER.to_vec()),
             timeout,
             cap: args::read_cap(ctx),
+            units: CharUnits::Bytes,
         };
         let response = client.read(&limit)?;
         Ok(Some(response))

@@ -155,7 +155,7 @@ pub(crate) fn expect(
     encoding: &Dynamic,
 ) -> RhaiResultOf<Map> {
     let codec = args::encoding(ctx, encoding)?;
-    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?);
+    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?).in_units(codec.units());
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
     let expected = client
         .expect(&mut matcher, timeout, args::read_cap(ctx))
@@ -173,7 +173,7 @@ pub(crate) fn send_after(
     timeout: &Dynamic,
     codec: Codec,
 ) -> RhaiResultOf<Map> {
-    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?);
+    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?).in_units(codec.units());
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
     let expected = client
         .expect(&mut matcher, timeout, args::read_cap(ctx))
@@ -253,7 +253,7 @@ pub(crate) fn expect_connection(
 ) -> RhaiResultOf<Map> {
     let id = super::server::conn_id(ctx, id)?;
     let codec = args::encoding(ctx, encoding)?;
-    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?);
+    let mut matcher = Matcher::new(patterns(ctx, pats, codec)?).in_units(codec.units());
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;
     let cap = args::read_cap(ctx);
     let string_cap = args::string_cap(ctx);

@@ -7,6 +7,8 @@
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
 
+use crate::net::CharUnits;
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Codec(&'static Encoding);
 
@@ -40,6 +42,27 @@ impl Codec {
             None => Err(format!(
                 "unknown encoding '{label}' (try UTF-8, windows-1251, koi8-r, cp866, utf-16le)"
             )),
+        }
+    }
+
+    /// Where this encoding's characters begin, for a marker search that must not find its
+    /// bytes inside a character.
+    pub(crate) fn units(self) -> CharUnits {
+        let e = self.0;
+        if e == UTF_16LE || e == UTF_16BE {
+            CharUnits::Utf16
+        } else if e == encoding_rs::SHIFT_JIS {
+            CharUnits::ShiftJis
+        } else if e == encoding_rs::BIG5 || e == encoding_rs::EUC_KR {
+            CharUnits::DoubleByte
+        } else if e == encoding_rs::GBK || e == encoding_rs::GB18030 {
+            CharUnits::Gb18030
+        } else if e == encoding_rs::EUC_JP {
+            CharUnits::EucJp
+        } else if e == encoding_rs::ISO_2022_JP {
+            CharUnits::Iso2022Jp
+        } else {
+            CharUnits::Bytes
         }
     }
 
