@@ -10,7 +10,10 @@
 //! - [`net`]: the asynchronous core; knows nothing of Rhai. `address` (parse targets, never
 //!   resolve) → `connect` (checks, then `tcp` dial or a `proxy` tunnel: `proxy/{config, kind,
 //!   socks, http}`, then `tls`: `tls/{describe, danger}`) → `connection` (buffered read, send,
-//!   half-close) with `read` (when a read stops, pure) and `send` (every byte, or how far it got); `conversation` (Expect, ReadAvailable,
+//!   half-close) with `read` (when a read stops, pure), `chars` (where an encoding's characters
+//!   begin, so a marker is not found inside one), `send` (every byte, or how far it got) and
+//!   `linger` (a close that loses nothing: half-close, drain, bounded linger, for clients and
+//!   servers alike); `conversation` (Expect, ReadAvailable,
 //!   ReadUntilQuiet) with `expect` (which pattern matches, pure), `wait` (WaitAny over many),
 //!   `interact` (a connection and a byte source talking directly), `trace` (the wire trace) with
 //!   `hexdump`. `server/{limits, state, accept, reads, expect, events, idle}` serves clients in

@@ -6,6 +6,7 @@
 //!                                                  connection: read / send / half-close / close
 //!                                                  linger: a close that loses nothing
 //!                                                  read: when a read stops (pure)
+//!                                                  chars: where characters begin
 //!                                                  send: every byte, or how far it got
 //!                                      conversation: Expect, ReadAvailable, ReadUntilQuiet
 //!                                                  expect: which pattern matches (pure)
