@@ -18,6 +18,8 @@ mod common;
 mod files;
 // Hostile peers: endless senders, endless or binary proxy answers.
 mod hostile;
+// IPv6 end to end on ::1: client, server, TLS, proxies.
+mod ipv6;
 // The network core alone: connect, tunnel and read without Rhai.
 mod net;
 // OPI's ported suites through `opi-tcp test`, against in-process peers.

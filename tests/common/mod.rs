@@ -17,9 +17,22 @@ use assert_cmd::Command;
 use opi_tcp::script;
 use rhai::{Dynamic, Scope};
 
+thread_local! {
+    static ON_IPV6: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every peer it starts (echo servers, fake proxies, TLS servers) on `[::1]`.
+pub fn on_ipv6<T>(f: impl FnOnce() -> T) -> T {
+    ON_IPV6.set(true);
+    let out = f();
+    ON_IPV6.set(false);
+    out
+}
+
 /// Accepts forever; each connection is handled on its own thread.
 pub fn serve(handler: impl Fn(TcpStream) + Send + Sync + Clone + 'static) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let bind = if ON_IPV6.get() { "[::1]:0" } else { "127.0.0.1:0" };
+    let listener = TcpListener::bind(bind).expect("bind a loopback port");
     let addr = listener.local_addr().expect("local addr");
     thread::spawn(move || {
         for stream in listener.incoming().flatten() {
