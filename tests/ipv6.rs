@@ -63,13 +63,21 @@ fn every_proxy_type_that_can_carries_ipv6_both_ways() {
     let (h, _) = on_ipv6(|| http(Http::default()));
     for (kind, proxy) in [("socks5", s5), ("socks5h", s5), ("http", h)] {
         let url = format!(", (), \"{kind}://{proxy}\"");
-        assert_eq!(round_trip(&target.to_string(), &url), "over six\n", "{kind}");
+        assert_eq!(
+            round_trip(&target.to_string(), &url),
+            "over six\n",
+            "{kind}"
+        );
     }
     // SOCKS4 cannot name an IPv6 target, but a SOCKS4 proxy can be reached over IPv6.
     let (s4, _) = on_ipv6(|| socks4(Socks4::default()));
     let v4_target = echo();
     for kind in ["socks4", "socks4a"] {
         let url = format!(", (), \"{kind}://{s4}\"");
-        assert_eq!(round_trip(&v4_target.to_string(), &url), "over six\n", "{kind}");
+        assert_eq!(
+            round_trip(&v4_target.to_string(), &url),
+            "over six\n",
+            "{kind}"
+        );
     }
 }

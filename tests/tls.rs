@@ -526,3 +526,34 @@ fn a_certificate_chain_over_the_handshake_limit_is_not_taken_for_plain_tcp() {
     assert!(out.contains("larger than TLS allows"), "{out}");
     assert!(!out.contains("TLS port"), "{out}");
 }
+
+#[test]
+fn an_international_name_is_sent_and_checked_as_punycode() {
+    let ca = Ca::new("IDN CA");
+    let (tls, sni) = tls_sni_probe(&ca.leaf(&["xn--bcher-kva.example"]));
+    // The name resolves nowhere: a SOCKS5h proxy carries it (and shows what it was sent).
+    let (proxy, requests) = crate::common::proxy::socks5(crate::common::proxy::Socks5 {
+        upstream: crate::common::proxy::Upstream::To(tls),
+        ..Default::default()
+    });
+    let file = temp_file(&ca.pem);
+    let got = run_str(
+        "bücher.example:443",
+        &path_of(&file),
+        &format!(
+            r#"let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA), "socks5h://{proxy}");
+               if !OPI_TCP::IsClientObject(c) {{ return c.error; }}
+               c.SendLine("hi\n");
+               c.ReadLine((), "\n", 5000)"#
+        ),
+    );
+    assert_eq!(got, "hi\n");
+    assert_eq!(
+        sni.recv_timeout(WAIT).unwrap().as_deref(),
+        Some("xn--bcher-kva.example")
+    );
+    assert_eq!(
+        requests.recv_timeout(WAIT).unwrap().host,
+        "xn--bcher-kva.example"
+    );
+}

@@ -7,7 +7,10 @@
 //!
 //! Checked here, before any byte is sent: a port in 1–65535, an IP literal or a DNS name of at most
 //! 253 bytes whose labels are 1–63 bytes of letters, digits, `-` and `_`. Anything else (spaces,
-//! CR/LF/NUL, non-ASCII) is refused, so no name can smuggle bytes into a proxy request.
+//! CR/LF/NUL) is refused, so no name can smuggle bytes into a proxy request. An international
+//! name (`bücher.example`) becomes its punycode (`xn--bcher-kva.example`, UTS #46 as browsers
+//! and curl do it) here, once: that is the name resolved, sent to a proxy, sent as SNI and checked
+//! against the certificate, and the one messages show.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -168,6 +171,22 @@ pub(crate) fn parse_host(h: &str) -> Result<Host, String> {
     if let Ok(ip) = h.parse::<IpAddr>() {
         return Ok(Host::Ip(ip));
     }
+    let ascii;
+    let h = if h.is_ascii() {
+        h
+    } else {
+        if let Some(c) = h.chars().find(|c| c.is_control() || c.is_whitespace()) {
+            return Err(format!(
+                "the host name contains the forbidden character {c:?}"
+            ));
+        }
+        ascii = idna::domain_to_ascii(h).map_err(|_| {
+            "the host name is not a valid international name (UTS #46); write it in punycode \
+             (xn--…)"
+                .to_string()
+        })?;
+        &ascii
+    };
     validate_dns_name(h)?;
     let name = h.strip_suffix('.').unwrap_or(h);
     // `3.7.7.7.` is the address 3.7.7.7 (as resolvers read it), not a name to send a proxy.
@@ -182,11 +201,9 @@ fn validate_dns_name(h: &str) -> Result<(), String> {
         .chars()
         .find(|c| !c.is_ascii() || c.is_ascii_control() || *c == ' ')
     {
-        return Err(if c.is_ascii() {
-            format!("the host name contains the forbidden character {c:?}")
-        } else {
-            "the host name is not ASCII; write international names in punycode (xn--…)".into()
-        });
+        return Err(format!(
+            "the host name contains the forbidden character {c:?}"
+        ));
     }
     let name = h.strip_suffix('.').unwrap_or(h);
     if name.len() > 253 {
@@ -283,6 +300,14 @@ mod tests {
     }
 
     #[test]
+    fn an_international_name_becomes_punycode() {
+        let t = Target::parse("Bücher.example:443").unwrap();
+        assert_eq!(t.host, Host::Name("xn--bcher-kva.example".into()));
+        let t = Target::parse("https://пример.рф").unwrap();
+        assert_eq!(t.to_string(), "xn--e1afmkfd.xn--p1ai:443");
+    }
+
+    #[test]
     fn bad_addresses_say_why() {
         assert!(err("").contains("empty"));
         assert!(err("nohost").contains("missing port"));
@@ -296,7 +321,8 @@ mod tests {
         assert!(err("a..b:80").contains("empty label"));
         assert!(err(&format!("{}:1", "a".repeat(64))).contains("at most 63"));
         assert!(err(&format!("{}:1", ["a"; 130].join("."))).contains("at most 253"));
-        assert!(err("пример.рф:80").contains("punycode"));
+        assert!(err("a\u{85}b.рф:80").contains("forbidden"));
+        assert!(err("xn--a.рф:80").contains("punycode"));
         assert!(err("host:").contains("missing port"));
         assert!(err("http://u:p@h").contains("user information"));
     }

@@ -31,7 +31,11 @@ pub fn on_ipv6<T>(f: impl FnOnce() -> T) -> T {
 
 /// Accepts forever; each connection is handled on its own thread.
 pub fn serve(handler: impl Fn(TcpStream) + Send + Sync + Clone + 'static) -> SocketAddr {
-    let bind = if ON_IPV6.get() { "[::1]:0" } else { "127.0.0.1:0" };
+    let bind = if ON_IPV6.get() {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    };
     let listener = TcpListener::bind(bind).expect("bind a loopback port");
     let addr = listener.local_addr().expect("local addr");
     thread::spawn(move || {

@@ -30,6 +30,8 @@ pub enum Upstream {
     Relay,
     /// Be the target: send these bytes in the same write as the success reply, then echo.
     Echo(&'static [u8]),
+    /// Relay to this address whatever was asked (a name that resolves nowhere).
+    To(SocketAddr),
 }
 
 /// The address type of the BND.ADDR in a SOCKS5 reply.
@@ -216,7 +218,10 @@ fn socks5_answer(cfg: &Socks5, mut s: TcpStream, seen: &Socks5Request) {
                 echo(s);
             }
         }
-        Upstream::Relay => match connect_target(&seen.host, seen.port) {
+        Upstream::Relay | Upstream::To(_) => match match cfg.upstream {
+            Upstream::To(a) => TcpStream::connect(a).ok(),
+            _ => connect_target(&seen.host, seen.port),
+        } {
             Some(target) => {
                 if s.write_all(&reply).is_ok() {
                     relay(s, target);
@@ -329,6 +334,13 @@ fn socks4_answer(cfg: &Socks4, mut s: TcpStream, seen: &Socks4Request) {
                 echo(s);
             }
         }
+        Upstream::To(a) => {
+            if let Ok(target) = TcpStream::connect(a)
+                && s.write_all(&reply).is_ok()
+            {
+                relay(s, target);
+            }
+        }
         Upstream::Relay => {
             let host = match (&seen.name, seen.ip) {
                 (Some(n), _) => n.clone(),
@@ -424,6 +436,13 @@ fn http_answer(cfg: &Http, mut s: TcpStream, request: &str) {
             out.extend_from_slice(first);
             if s.write_all(&out).is_ok() {
                 echo(s);
+            }
+        }
+        Upstream::To(a) => {
+            if let Ok(target) = TcpStream::connect(a)
+                && s.write_all(ok).is_ok()
+            {
+                relay(s, target);
             }
         }
         Upstream::Relay => {
