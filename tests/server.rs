@@ -630,3 +630,15 @@ fn a_stopped_server_and_a_finished_client_answer_in_opis_words() {
     );
     assert_eq!(out, "[true, true]");
 }
+
+/// The soak of `bench/soak` (an hour by default), for one second: every step of its
+/// conversation works, so a long run measures memory and descriptors, not a broken script.
+#[test]
+fn the_soak_script_runs() {
+    opi()
+        .args(["bench/soak.rhai", "1"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("SOAK DONE"));
+}
