@@ -736,3 +736,11 @@ fn an_opi_name_in_the_wrong_case_names_the_right_spelling() {
         assert!(!out.status.success() && e.contains(want), "{call}: {e}");
     }
 }
+
+#[test]
+fn a_udp_address_is_refused_not_dialled_over_tcp() {
+    let got =
+        eval(r#"let c = OPI_TCP::CreateConnection("udp://127.0.0.1:53"); [c.result, c.kind]"#)
+            .unwrap();
+    assert_eq!(got.to_string(), r#"[false, "address"]"#);
+}

@@ -50,9 +50,25 @@ impl Target {
         if s.is_empty() {
             return Err(fail("the address is empty (expected host:port)".into()));
         }
+        // Before any part of it is quoted: what precedes an `@` may be a password, and one with a
+        // `/` in it would otherwise end the authority early.
+        if s.contains('@') {
+            return Err(fail(
+                "user information in a target address is not supported".into(),
+            ));
+        }
         let (authority, default_port) = match s.split_once("://") {
             Some((scheme, rest)) => {
                 let scheme_lc = scheme.to_ascii_lowercase();
+                // Any other scheme names a transport or a protocol we would not speak: a
+                // `udp://host:53` dialled over TCP is a silent surprise.
+                if scheme_lc != "tcp" && !SCHEME_PORTS.iter().any(|(n, _)| *n == scheme_lc) {
+                    return Err(fail(format!(
+                        "the scheme '{scheme_lc}://' is not supported: opi-tcp speaks TCP (write \
+                         host:port or tcp://host:port; http, https, ftp, ssh and telnet URLs \
+                         give their default port)"
+                    )));
+                }
                 let port = SCHEME_PORTS
                     .iter()
                     .find(|(name, _)| *name == scheme_lc)
@@ -62,13 +78,6 @@ impl Target {
             }
             None => (s, Err(String::new())),
         };
-        // Before any part of it is quoted: what precedes an `@` may be a password, and one with a
-        // `/` in it would otherwise end the authority early.
-        if s.contains('@') {
-            return Err(fail(
-                "user information in a target address is not supported".into(),
-            ));
-        }
         let (host, port) = split_host_port(authority).map_err(&fail)?;
         let port = match (port, default_port) {
             (Some(p), _) => parse_port(p).map_err(&fail)?,
@@ -274,7 +283,7 @@ mod tests {
         assert_eq!(ok("ftp://h"), "h:21");
         assert_eq!(ok("ssh://h"), "h:22");
         assert_eq!(ok("telnet://[::1]"), "[::1]:23");
-        assert!(err("gopher://h").contains("no default port"));
+        assert!(err("gopher://h").contains("is not supported"));
     }
 
     #[test]
@@ -305,6 +314,25 @@ mod tests {
         assert_eq!(t.host, Host::Name("xn--bcher-kva.example".into()));
         let t = Target::parse("https://пример.рф").unwrap();
         assert_eq!(t.to_string(), "xn--e1afmkfd.xn--p1ai:443");
+    }
+
+    #[test]
+    fn only_tcp_schemes_are_taken() {
+        assert_eq!(Target::parse("tcp://h:7").unwrap().to_string(), "h:7");
+        assert!(err("tcp://h").contains("no default port for scheme 'tcp'"));
+        for other in [
+            "udp://h:53",
+            "UDP://h:53",
+            "sctp://h:1",
+            "unix://x:1",
+            "quic://h:443",
+        ] {
+            let e = err(other);
+            assert!(
+                e.contains("is not supported") && e.contains("TCP"),
+                "{other}: {e}"
+            );
+        }
     }
 
     #[test]
