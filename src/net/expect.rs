@@ -17,6 +17,14 @@ use super::chars::{CharUnits, Walker};
 /// before the previous check can be missed (`Pattern::regex_with_span` raises it).
 pub const DEFAULT_MAX_SPAN: usize = 4096;
 
+/// How many compiled regexes a thread keeps, by their text.
+pub(crate) const REGEX_CACHE: usize = 256;
+
+thread_local! {
+    static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Regex>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// One thing to wait for.
 #[derive(Clone)]
 pub enum Pattern {
@@ -52,9 +60,23 @@ impl Pattern {
         Pattern::regex_with_span(source, DEFAULT_MAX_SPAN)
     }
 
-    /// A byte regex whose matches span at most `max_span` bytes.
+    /// A byte regex whose matches span at most `max_span` bytes. Compiled regexes are kept by
+    /// their text (the last [`REGEX_CACHE`] of this thread): a script that calls `regex("…")`
+    /// in its loop (one per reply) compiles it once, not each time (tens of microseconds).
     pub fn regex_with_span(source: &str, max_span: usize) -> Result<Pattern, BadPattern> {
-        let re = Regex::new(source).map_err(|e| BadPattern(e.to_string()))?;
+        let re = COMPILED.with_borrow_mut(|cache| match cache.get(source) {
+            Some(re) => Ok(re.clone()),
+            None => {
+                let re = Regex::new(source).map_err(|e| BadPattern(e.to_string()))?;
+                if cache.len() >= REGEX_CACHE {
+                    // Rarely reached (a script makes its patterns from a few texts): starting
+                    // over is simpler than tracking use and costs one compile per pattern.
+                    cache.clear();
+                }
+                cache.insert(source.to_string(), re.clone());
+                Ok(re)
+            }
+        })?;
         Ok(Pattern::Regex {
             re,
             max_span: max_span.max(1),

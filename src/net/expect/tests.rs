@@ -193,3 +193,21 @@ fn a_step_covers_a_bounded_number_of_new_bytes() {
 fn lit_bytes(p: &[u8]) -> Pattern {
     Pattern::literal(p).unwrap()
 }
+
+#[test]
+fn regexes_are_compiled_once_per_text_and_the_cache_is_bounded() {
+    COMPILED.with_borrow_mut(|c| c.clear());
+    for _ in 0..3 {
+        Pattern::regex(r"\$(\d+)\r\n").unwrap();
+    }
+    // The span is the pattern's, not the compiled regex's: both share one entry.
+    Pattern::regex_with_span(r"\$(\d+)\r\n", 10).unwrap();
+    assert_eq!(COMPILED.with_borrow(|c| c.len()), 1);
+    for i in 0..REGEX_CACHE + 10 {
+        Pattern::regex(&format!("x{i}")).unwrap();
+    }
+    assert!(COMPILED.with_borrow(|c| c.len()) <= REGEX_CACHE);
+    // A bad regex is not kept, and still says where.
+    assert!(Pattern::regex("a(b").is_err());
+    assert!(COMPILED.with_borrow(|c| !c.contains_key("a(b")));
+}
