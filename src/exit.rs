@@ -22,6 +22,12 @@ pub(crate) fn report(result: Result<Dynamic, Failure>) -> ExitCode {
             errln!("Error: {msg}");
             ExitCode::from(FAILURE)
         }
+        Err(Failure::Exit(code, said)) => {
+            if let Some(said) = said {
+                errln!("{said}");
+            }
+            ExitCode::from(code)
+        }
     }
 }
 

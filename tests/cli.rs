@@ -815,3 +815,48 @@ fn a_script_run_alone_keeps_the_helpful_answers_to_wrong_calls() {
         .code(1)
         .stderr(predicates::str::contains("no variant of GetLastError"));
 }
+
+#[test]
+fn exit_sets_the_exit_code_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.rhai");
+    std::fs::write(&file, "print(\"before\"); exit(3); print(\"after\");").unwrap();
+    opi().arg(&file).assert().code(3).stdout("before\n");
+    opi().args(["eval", "exit(3)"]).assert().code(3);
+    opi()
+        .args([
+            "-e",
+            "fn f() { exit(4) } try { f() } catch { print(\"caught\") }",
+        ])
+        .assert()
+        .code(4)
+        .stdout("");
+    opi().args(["eval", "exit()"]).assert().code(0);
+    opi().args(["eval", "exit(300)"]).assert().code(255);
+    opi()
+        .args(["eval", r#"exit("no config")"#])
+        .assert()
+        .code(1)
+        .stderr("no config\n");
+    opi().arg("-").write_stdin("exit(6);").assert().code(6);
+    // The REPL (piped) quits with the code, running nothing after.
+    opi()
+        .write_stdin("print(\"one\");\nexit(7);\nprint(\"two\");\n")
+        .assert()
+        .code(7)
+        .stdout("one\n");
+    // A test that calls exit fails and says so; the others run.
+    let suite = dir.path().join("e.rhai");
+    std::fs::write(
+        &suite,
+        "fn test_a() { exit(3); }\nfn test_b() { assert(true); }\n",
+    )
+    .unwrap();
+    opi()
+        .arg("test")
+        .arg(&suite)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("the test called exit(3)"))
+        .stdout(predicate::str::ends_with("1 passed, 1 failed\n"));
+}

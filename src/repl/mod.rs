@@ -44,6 +44,8 @@ struct Repl {
     engine: Engine,
     scope: Scope<'static>,
     functions: AST,
+    /// The code a script's `exit(n)` asked for: the REPL quits with it.
+    exit: Option<u8>,
 }
 
 impl Repl {
@@ -75,6 +77,12 @@ impl Repl {
                 match script::failure(&src, &e) {
                     Failure::Interrupted => errln!("interrupted"),
                     Failure::Error(msg) => errln!("Error: {msg}"),
+                    Failure::Exit(code, said) => {
+                        if let Some(said) = said {
+                            errln!("{said}");
+                        }
+                        self.exit = Some(code);
+                    }
                 }
                 false
             }
@@ -154,6 +162,7 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
         engine,
         scope: script::scope_with_argv(&[]),
         functions: AST::empty(),
+        exit: None,
     };
     if !io::stdin().is_terminal() {
         return piped(&mut repl);
@@ -190,6 +199,9 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
                     }
                 } else {
                     repl.run("<repl>", &line);
+                    if repl.exit.is_some() {
+                        break;
+                    }
                 }
                 *names.borrow_mut() = repl.names();
             }
@@ -204,7 +216,7 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
         }
         let _ = rl.save_history(h);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(repl.exit.map_or(ExitCode::SUCCESS, ExitCode::from))
 }
 
 /// No terminal: no prompts; collect lines into complete inputs and run them.
@@ -226,10 +238,16 @@ fn piped(repl: &mut Repl) -> Result<ExitCode> {
         } else if !is_incomplete(&repl.engine, &buf) {
             ok &= repl.run("<stdin>", &buf);
             buf.clear();
+            if let Some(code) = repl.exit {
+                return Ok(ExitCode::from(code));
+            }
         }
     }
     if !buf.trim().is_empty() {
         ok &= repl.run("<stdin>", &buf);
+    }
+    if let Some(code) = repl.exit {
+        return Ok(ExitCode::from(code));
     }
     Ok(crate::exit::from_ok(ok))
 }

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rhai::{Engine, FuncRegistration, ImmutableString, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, NativeCallContext};
 
 use super::args::{RhaiResultOf, interrupted, throw};
 use super::session::Session;
@@ -67,7 +67,46 @@ fn file_size(ctx: &NativeCallContext, path: &str) -> RhaiResultOf<i64> {
         .map_err(|e| throw(ctx, format!("{path}: {e}")))
 }
 
+/// What `exit(value)` carries out of a script: Rhai's own `exit` ends the script as if it had
+/// returned the value, and the process exited 0 whatever was asked.
+#[derive(Debug, Clone)]
+pub(crate) struct ScriptExit(pub(crate) Dynamic);
+
+impl ScriptExit {
+    /// The process's exit code, as Python's `sys.exit` reads its argument: `()` is 0, an integer
+    /// is itself (kept to 0-255), anything else is 1 with the value printed on stderr.
+    pub(crate) fn code(&self) -> (u8, Option<String>) {
+        if self.0.is_unit() {
+            (0, None)
+        } else if let Ok(n) = self.0.as_int() {
+            (u8::try_from(n.clamp(0, 255)).unwrap_or(255), None)
+        } else {
+            (1, Some(self.0.to_string()))
+        }
+    }
+}
+
+/// Ends the script (it cannot be caught, as Rhai's own `exit` cannot) with `value`.
+fn exit(ctx: &NativeCallContext, value: Dynamic) -> RhaiResultOf<()> {
+    Err(
+        EvalAltResult::ErrorTerminated(Dynamic::from(ScriptExit(value)), ctx.call_position())
+            .into(),
+    )
+}
+
 pub(crate) fn register(engine: &mut Engine) {
+    reg(
+        "exit",
+        &["()"],
+        "/// Ends the script; the process exits with code 0 (in a test, the test fails and says so).",
+    )
+    .register_into_engine(engine, |ctx: NativeCallContext| exit(&ctx, Dynamic::UNIT));
+    reg(
+        "exit",
+        &["value: Dynamic", "()"],
+        "/// Ends the script; the process exits with `value` as its code (an integer, kept to 0-255; anything else is printed on stderr and the code is 1).",
+    )
+    .register_into_engine(engine, |ctx: NativeCallContext, value: Dynamic| exit(&ctx, value));
     reg("sleep", &["ms: i64", "()"], "/// Pauses the script for `ms` milliseconds (OPI's `OPI_Tools.Pause`); Ctrl-C interrupts it.")
         .register_into_engine(engine, |ctx: NativeCallContext, ms: i64| sleep(&ctx, ms));
     reg(

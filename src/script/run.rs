@@ -2,6 +2,7 @@
 //! `ARGV`, a `#!` line, and a failure rendered with the file name, the source line and a caret.
 
 use super::args::StoppedIn;
+use super::helpers::ScriptExit;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Position, Scope};
 
 /// A script source with its display name.
@@ -17,6 +18,8 @@ pub enum Failure {
     Interrupted,
     /// A parse or runtime error, rendered with the file name, the line and a caret.
     Error(String),
+    /// `exit(value)`: the exit code, and what to say on stderr (for a value that is not one).
+    Exit(u8, Option<String>),
 }
 
 /// Blanks a `#!` first line, keeping the line count so positions stay right.
@@ -54,6 +57,10 @@ pub fn run(engine: &Engine, src: &Source, scope: &mut Scope) -> Result<Dynamic, 
 /// clears it (with `take_interrupt`) before it runs the next input.
 pub fn failure(src: &Source, err: &EvalAltResult) -> Failure {
     match innermost(err) {
+        EvalAltResult::ErrorTerminated(token, _) if token.is::<ScriptExit>() => {
+            let (code, said) = token.clone_cast::<ScriptExit>().code();
+            Failure::Exit(code, said)
+        }
         EvalAltResult::ErrorTerminated(token, pos)
             if token
                 .read_lock::<rhai::ImmutableString>()

@@ -135,6 +135,15 @@ impl Local {
                         })
                     }
                     Failure::Interrupted => Verdict::Interrupted,
+                    Failure::Exit(code, said) => Verdict::Failed(format!(
+                        "the test called exit({}): a test ends by returning (or fails with \
+                         assert or fail)",
+                        match (said, code) {
+                            (Some(said), _) => format!("{said:?}"),
+                            (None, 0) => String::new(),
+                            (None, code) => code.to_string(),
+                        }
+                    )),
                     Failure::Error(msg) if script::is_assertion(&e) => Verdict::Failed(msg),
                     Failure::Error(msg) => Verdict::Error(msg),
                 },
