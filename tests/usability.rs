@@ -260,3 +260,46 @@ fn repl_completes_a_connections_methods_and_hints_their_parameters() {
     assert!(out.contains("c.ReadLine"), "{out:?}");
     assert!(out.contains("encoding, marker, timeout_ms)"), "{out:?}");
 }
+
+#[test]
+fn the_reference_lists_properties_and_the_man_page_lists_functions() {
+    opi()
+        .args(["functions", "last_read"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "conn.last_read -> Dynamic  (property of TcpClient; addition)",
+        ));
+    let out = opi().arg("functions").output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    for prop in ["conn.eof", "conn.buffered", "conn.open", "server.port", "r.source"] {
+        assert!(list.contains(prop), "{prop} missing");
+    }
+    opi()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(".SH FUNCTIONS"))
+        .stdout(predicates::str::contains(
+            "\\&OPI_TCP::CreateConnection(address: string) -> Dynamic",
+        ));
+}
+
+#[test]
+fn an_error_in_a_loaded_function_shows_the_files_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.rhai");
+    std::fs::write(&lib, "// helpers\nfn g() {\n    throw \"boom\"\n}\n").unwrap();
+    let out = opi()
+        .arg("repl")
+        .write_stdin(format!(":load {}\ng()\nfn h() {{ throw \"bam\" }}\nh()\n", lib.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}:3:5: Runtime error: boom", lib.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" 3 |     throw \"boom\""), "{stderr}");
+    assert!(stderr.contains("<stdin> (input 3):1:10: Runtime error: bam"), "{stderr}");
+}

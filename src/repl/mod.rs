@@ -11,6 +11,7 @@ mod complete;
 mod input;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::{self, BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,12 @@ struct Repl {
     functions: AST,
     /// The code a script's `exit(n)` asked for: the REPL quits with it.
     exit: Option<u8>,
+    /// Where each function was last defined (a `:load`ed file, or an earlier input) and its
+    /// text: an error inside one is shown at its line there, not at a line of the input that
+    /// called it.
+    origins: HashMap<String, Rc<(String, String)>>,
+    /// Inputs run so far, to name the earlier ones.
+    inputs: usize,
 }
 
 impl Repl {
@@ -61,6 +68,19 @@ impl Repl {
                 return false;
             }
         };
+        self.inputs += 1;
+        if ast.iter_functions().next().is_some() {
+            // A file by its name; an earlier input by its number, as it is no longer on screen.
+            let label = if name == "<repl>" || name == "<stdin>" {
+                format!("{name} (input {})", self.inputs)
+            } else {
+                name.to_string()
+            };
+            let origin = Rc::new((label, input.to_string()));
+            for f in ast.iter_functions() {
+                self.origins.insert(f.name.to_string(), Rc::clone(&origin));
+            }
+        }
         let program = self.functions.merge(&ast);
         let result = self
             .engine
@@ -74,6 +94,14 @@ impl Repl {
                 true
             }
             Err(e) => {
+                let origin = script::failing_function(&e).and_then(|f| self.origins.get(f));
+                let src = match origin {
+                    Some(file) => Source {
+                        name: &file.0,
+                        text: &file.1,
+                    },
+                    None => src,
+                };
                 match script::failure(&src, &e) {
                     Failure::Interrupted => errln!("interrupted"),
                     Failure::Error(msg) => errln!("Error: {msg}"),
@@ -163,6 +191,8 @@ pub(crate) fn run(engine: Engine) -> Result<ExitCode> {
         scope: script::scope_with_argv(&[]),
         functions: AST::empty(),
         exit: None,
+        origins: HashMap::new(),
+        inputs: 0,
     };
     if !io::stdin().is_terminal() {
         return piped(&mut repl);

@@ -220,6 +220,14 @@ fn entry(sig: &str) -> Option<(Group, String)> {
             };
             Some((group, line))
         }
+        None if head.starts_with("get$") || head.starts_with("set$") => {
+            let group = if params.contains("TcpServer") {
+                Group::Server
+            } else {
+                Group::Client
+            };
+            property_line(head, params, ret).map(|line| (group, line))
+        }
         None if NOT_LISTED.contains(&head) || head.contains('$') => None,
         None => {
             let group = GLOBALS

@@ -39,13 +39,39 @@ pub(crate) fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Regex>("Regex");
     engine.register_fn("to_string", |r: &mut Regex| format!("{r:?}"));
     engine.register_fn("to_debug", |r: &mut Regex| format!("{r:?}"));
-    engine.register_get("source", |r: &mut Regex| r.0.source());
-    engine.register_get("last_read", |c: &mut TcpClient| {
+    // With parameter names and a line each, so that `opi-tcp functions` lists them.
+    property("source", "r: &mut Regex", "string", "the regex's text")
+        .register_into_engine(engine, |r: &mut Regex| r.0.source());
+    property(
+        "last_read",
+        "conn: &mut TcpClient",
+        "Dynamic",
+        "why the last read stopped",
+    )
+    .register_into_engine(engine, |c: &mut TcpClient| {
         c.last_read().map_or(Dynamic::UNIT, |e| e.as_str().into())
     });
-    engine.register_get("eof", |c: &mut TcpClient| c.at_eof());
-    engine.register_get("buffered", |c: &mut TcpClient| c.buffered() as i64);
-    engine.register_get("open", |c: &mut TcpClient| c.is_open());
+    property(
+        "eof",
+        "conn: &mut TcpClient",
+        "bool",
+        "the peer closed and nothing is buffered",
+    )
+    .register_into_engine(engine, |c: &mut TcpClient| c.at_eof());
+    property(
+        "buffered",
+        "conn: &mut TcpClient",
+        "i64",
+        "bytes received and not read yet",
+    )
+    .register_into_engine(engine, |c: &mut TcpClient| c.buffered() as i64);
+    property(
+        "open",
+        "conn: &mut TcpClient",
+        "bool",
+        "CloseConnection has not been called",
+    )
+    .register_into_engine(engine, |c: &mut TcpClient| c.is_open());
     FuncRegistration::new("regex")
         .with_params_info(["source: &str", "Regex"])
         .with_comments([
@@ -64,6 +90,13 @@ pub(crate) fn register(engine: &mut Engine) {
             engine,
             |ctx: NativeCallContext, source: &str, max_span: i64| regex(&ctx, source, max_span),
         );
+}
+
+/// A property getter, registered with what `opi-tcp functions` shows of it.
+pub(crate) fn property(name: &str, object: &str, ty: &str, doc: &str) -> FuncRegistration {
+    FuncRegistration::new(format!("get${name}"))
+        .with_params_info([object, ty])
+        .with_comments([format!("/// {doc}")])
 }
 
 /// `regex(source [, max_span])`: a bad regex throws with regex's own message, which shows the

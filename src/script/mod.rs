@@ -51,8 +51,8 @@ pub use assert::is_assertion;
 pub use catalog::{Group, OPI_NAMES, OpiName};
 pub use conversation::Regex;
 pub use run::{
-    Failure, Source, debug_text, display, failure, message, render, run, scope_with_argv,
-    stopped_at, strip_shebang, view,
+    Failure, Source, debug_text, display, failing_function, failure, message, render, run,
+    scope_with_argv, stopped_at, strip_shebang, view,
 };
 pub use session::{MemoryLimit, Session};
 pub use suggest::nearest;
@@ -137,7 +137,13 @@ fn bare_engine(session: Session) -> Engine {
     });
     engine.register_type_with_name::<TcpClient>("TcpClient");
     // OPI's idiom `if !c.result` works for both outcomes: a failed connect is a `result: false` map.
-    engine.register_get("result", |_: &mut TcpClient| true);
+    conversation::property(
+        "result",
+        "conn: &mut TcpClient",
+        "bool",
+        "always true: a failed connect is a map whose result is false",
+    )
+    .register_into_engine(&mut engine, |_: &mut TcpClient| true);
     engine.register_fn("to_string", |c: &mut TcpClient| format!("{c:?}"));
     engine.register_fn("to_debug", |c: &mut TcpClient| format!("{c:?}"));
     engine.register_type_with_name::<TcpServer>("TcpServer");

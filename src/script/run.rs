@@ -101,6 +101,19 @@ fn innermost(err: &EvalAltResult) -> &EvalAltResult {
     }
 }
 
+/// The script function in which the error happened (the innermost call), if it happened in one:
+/// its position is in the text that defined that function, which the REPL may have loaded from
+/// a file.
+pub fn failing_function(err: &EvalAltResult) -> Option<&str> {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(name, _, inner, _) => {
+            failing_function(inner).or(Some(name.as_str()))
+        }
+        EvalAltResult::ErrorInModule(_, inner, _) => failing_function(inner),
+        _ => None,
+    }
+}
+
 /// The error's words without Rhai's ` (line 1, position 10)` suffix: for callers whose source
 /// is not the user's (the `request` command's own call).
 pub fn message(err: &EvalAltResult) -> String {
