@@ -18,61 +18,13 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Gone, Phase, Result};
 use super::linger::{self, Socket};
-use super::read::{ReadLimit, Scanner, Stop};
+use super::read::{ReadEnd, ReadLimit, ReadOutcome, Scanner, Stop};
 use super::send::{SendProgress, write_all};
 use super::trace::Traced;
 
 /// A bidirectional byte stream: `TcpStream`, or a TLS stream over one.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-
-/// The result of a read: the bytes (possibly empty), why it stopped, and the error that ended
-/// it, if any. Timeouts and end of stream are not errors.
-#[derive(Debug)]
-pub struct ReadOutcome {
-    pub data: Vec<u8>,
-    pub end: ReadEnd,
-    pub error: Option<Error>,
-}
-
-/// Why a read stopped; the names are what `conn.last_read` answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadEnd {
-    /// The marker came (the data ends with it).
-    Marker,
-    /// `max_size` bytes came.
-    MaxSize,
-    /// The deadline passed.
-    Timeout,
-    /// The peer closed its side and nothing more is buffered.
-    Eof,
-    /// The size limit of one read was reached first.
-    Limit,
-    /// The stream failed (the error says how).
-    Error,
-    /// An Expect pattern matched.
-    Match,
-    /// ReadAvailable returned what had arrived.
-    Available,
-    /// ReadUntilQuiet saw no byte for its quiet period.
-    Quiet,
-}
-
-impl ReadEnd {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReadEnd::Marker => "marker",
-            ReadEnd::MaxSize => "max_size",
-            ReadEnd::Timeout => "timeout",
-            ReadEnd::Eof => "eof",
-            ReadEnd::Limit => "limit",
-            ReadEnd::Error => "error",
-            ReadEnd::Match => "match",
-            ReadEnd::Available => "available",
-            ReadEnd::Quiet => "quiet",
-        }
-    }
-}
 
 /// What one wait for more bytes gave.
 pub(super) enum Filled {

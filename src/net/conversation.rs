@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::connection::{Connection, Filled, ReadEnd, ReadOutcome};
+use super::connection::{Connection, Filled};
 use super::deadline::Deadline;
 use super::error::Error;
 use super::expect::{Match, Matcher};
+use super::read::{ReadEnd, ReadOutcome};
 
 /// What an Expect gave: on a match, the bytes consumed (up to the match's end) and where the
 /// match lies in them; otherwise a copy of what is buffered, none of it consumed.
