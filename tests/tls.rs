@@ -271,10 +271,13 @@ fn data_before_a_missing_close_notify_is_returned_as_at_eof() {
         let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
         let all = c.ReadLine((), (), 5000);
         let again = c.ReadLine((), (), 300);
-        [all, again, c.GetLastError()]
+        [all, again, c.last_read, c.GetLastError()]
     "#,
     );
-    assert_eq!(out, r#"["last words, no close_notify", "", ()]"#);
+    assert_eq!(
+        out,
+        r#"["last words, no close_notify", "", "eof_without_close_notify", ()]"#
+    );
 }
 
 #[test]

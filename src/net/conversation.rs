@@ -56,7 +56,7 @@ impl Connection {
                 return unmatched(self, ReadEnd::Limit, None);
             }
             if self.eof {
-                return unmatched(self, ReadEnd::Eof, None);
+                return unmatched(self, self.end_of_stream(), None);
             }
             match self.fill(&deadline, cap).await {
                 Filled::Data | Filled::Eof => {}
@@ -93,7 +93,7 @@ impl Connection {
         let data = self.take(n);
         let end = match (&error, data.is_empty()) {
             (Some(_), true) => ReadEnd::Error,
-            (_, true) => ReadEnd::Eof,
+            (_, true) => self.end_of_stream(),
             _ => ReadEnd::Available,
         };
         ReadOutcome { data, end, error }
@@ -118,7 +118,7 @@ impl Connection {
                 };
             }
             if self.eof {
-                return self.take_all(ReadEnd::Eof, None);
+                return self.take_all(self.end_of_stream(), None);
             }
             let left = end_at.saturating_duration_since(Instant::now());
             if left.is_zero() {

@@ -57,6 +57,8 @@ pub enum ReadEnd {
     Timeout,
     /// The peer closed its side and nothing more is buffered.
     Eof,
+    /// As `Eof`, but a TLS peer closed TCP without close_notify (on a record boundary).
+    EofWithoutCloseNotify,
     /// The size limit of one read was reached first.
     Limit,
     /// The stream failed (the error says how).
@@ -76,6 +78,7 @@ impl ReadEnd {
             ReadEnd::MaxSize => "max_size",
             ReadEnd::Timeout => "timeout",
             ReadEnd::Eof => "eof",
+            ReadEnd::EofWithoutCloseNotify => "eof_without_close_notify",
             ReadEnd::Limit => "limit",
             ReadEnd::Error => "error",
             ReadEnd::Match => "match",

@@ -25,6 +25,7 @@
 
 mod danger;
 mod describe;
+pub(super) mod framing;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -42,6 +43,7 @@ use super::address::{Host, Target};
 use super::connection::Io;
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail, lowercase_first};
+use framing::Framed;
 
 /// The one line printed when certificate checks are turned off.
 const INSECURE_WARNING: &str =
@@ -62,6 +64,9 @@ pub struct TlsOptions {
     /// The name to send as SNI and to check the certificate against, instead of the target's host
     /// (for a server reached by IP or through an alias).
     pub server_name: Option<String>,
+    /// A close without close_notify on a record boundary is an error too, not only one that
+    /// cuts a record: for protocols whose messages do not say where they end.
+    pub strict_close: bool,
 }
 
 /// A checked TLS plan: the configuration and the name, ready before any I/O.
@@ -93,19 +98,20 @@ impl TlsPlan {
         name_text(&self.name)
     }
 
-    /// Runs the handshake over `stream` before `deadline` (the connect deadline).
+    /// Runs the handshake over `stream` before `deadline` (the connect deadline). The stream
+    /// is [`Framed`], so that a read can tell a cut inside a record from a close between two.
     pub(crate) async fn handshake<S: Io>(
         &self,
         stream: S,
         deadline: &Deadline,
         peer: &str,
-    ) -> Result<TlsStream<S>> {
+    ) -> Result<TlsStream<Framed<S>>> {
         let connector = TlsConnector::from(self.config.clone());
         deadline
             .run(
                 Phase::Tls,
                 peer,
-                connector.connect(self.name.clone(), stream),
+                connector.connect(self.name.clone(), Framed::new(stream)),
             )
             .await?
             .map_err(|e| {
