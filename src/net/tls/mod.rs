@@ -25,24 +25,25 @@
 
 mod danger;
 mod describe;
+mod files;
 pub(super) mod framing;
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Once, OnceLock};
 
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::crypto::{self, CryptoProvider};
-use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::address::{Host, Target};
 use super::connection::Io;
 use super::deadline::Deadline;
-use super::error::{Error, ErrorKind, Phase, Result, io_detail, lowercase_first};
+use super::error::{Error, ErrorKind, Phase, Result, lowercase_first};
+use files::{ClientIdentity, client_identity, load_ca_file, settings_error};
 use framing::Framed;
 
 /// The one line printed when certificate checks are turned off.
@@ -123,10 +124,6 @@ impl TlsPlan {
                 )
             })
     }
-}
-
-fn settings_error(peer: &str, detail: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Settings, Phase::Settings, peer, detail)
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -243,8 +240,6 @@ fn client_config(opts: &TlsOptions, peer: &str) -> Result<Arc<ClientConfig>> {
     Ok(config)
 }
 
-type ClientIdentity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
-
 fn finish(
     builder: rustls::ConfigBuilder<ClientConfig, rustls::client::WantsClientCert>,
     client_auth: Option<ClientIdentity>,
@@ -299,68 +294,6 @@ fn system_roots() -> Arc<RootCertStore> {
             Arc::new(roots)
         })
         .clone()
-}
-
-/// Every certificate of a PEM file; none at all is an error too (a key file or a DER file given
-/// by mistake would otherwise trust nothing, silently).
-fn load_ca_file(path: &Path, peer: &str) -> Result<Vec<CertificateDer<'static>>> {
-    let certs = read_pem_certs(path).map_err(|why| {
-        settings_error(
-            peer,
-            format!("cannot use the TLS CA file '{}': {why}", path.display()),
-        )
-    })?;
-    Ok(certs)
-}
-
-fn read_pem_certs(path: &Path) -> std::result::Result<Vec<CertificateDer<'static>>, String> {
-    let iter = CertificateDer::pem_file_iter(path).map_err(|e| pem_error(&e))?;
-    let certs = iter
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| pem_error(&e))?;
-    if certs.is_empty() {
-        return Err("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into());
-    }
-    Ok(certs)
-}
-
-fn pem_error(e: &rustls::pki_types::pem::Error) -> String {
-    match e {
-        rustls::pki_types::pem::Error::Io(io) => io_detail(io),
-        other => format!(
-            "it is not valid PEM ({})",
-            lowercase_first(&other.to_string())
-        ),
-    }
-}
-
-fn client_identity(cert: &Path, key: Option<&Path>, peer: &str) -> Result<ClientIdentity> {
-    let chain = read_pem_certs(cert).map_err(|why| {
-        settings_error(
-            peer,
-            format!(
-                "cannot use the TLS client certificate file '{}': {why}",
-                cert.display()
-            ),
-        )
-    })?;
-    let key_path = key.unwrap_or(cert);
-    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
-        let why = match e {
-            rustls::pki_types::pem::Error::NoItemsFound => {
-                "it holds no PEM private key".to_string()
-            }
-            other => pem_error(&other),
-        };
-        settings_error(
-            peer,
-            format!(
-                "cannot use the TLS client key file '{}': {why}",
-                key_path.display()
-            ),
-        )
-    })?;
-    Ok((chain, key))
 }
 
 #[cfg(test)]
