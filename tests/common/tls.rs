@@ -64,6 +64,13 @@ impl Ca {
         self.leaf_with(names, |_| {})
     }
 
+    /// A certificate for `names` that says CA:TRUE, signed by this CA (a CA shown as a server).
+    pub fn ca_leaf(&self, names: &[&str]) -> Leaf {
+        self.leaf_with(names, |p| {
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained)
+        })
+    }
+
     /// A leaf that expired on 2020-01-01.
     pub fn expired_leaf(&self, names: &[&str]) -> Leaf {
         self.leaf_with(names, |p| {
@@ -93,8 +100,21 @@ impl Ca {
 
 /// A self-signed leaf for `names`.
 pub fn self_signed(names: &[&str]) -> Leaf {
-    let params =
+    self_signed_with(names, |_| {})
+}
+
+/// A self-signed certificate for `names` that says CA:TRUE, as `openssl req -x509` makes.
+pub fn self_signed_ca(names: &[&str]) -> Leaf {
+    self_signed_with(names, |p| {
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    })
+}
+
+/// A self-signed certificate for `names`, after `edit`.
+pub fn self_signed_with(names: &[&str], edit: impl FnOnce(&mut CertificateParams)) -> Leaf {
+    let mut params =
         CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    edit(&mut params);
     let key = KeyPair::generate().unwrap();
     let cert = params.self_signed(&key).unwrap();
     Leaf {

@@ -7,7 +7,8 @@
 //!
 //! Trust: the system store (rustls-native-certs, which honours `SSL_CERT_FILE` / `SSL_CERT_DIR`),
 //! or the bundled Mozilla roots (webpki-roots) when the system store is empty or unreadable, plus
-//! every certificate of the PEM file in `ca_cert_path`. The system roots are loaded once per
+//! every certificate of the PEM file in `ca_cert_path`; one of those shown by the server itself
+//! is trusted as it is, even a CA certificate ([`verify`]). The system roots are loaded once per
 //! process, and the default verified configuration is built once, so a script that opens a
 //! thousand connections does not read the certificate store a thousand times.
 //!
@@ -24,9 +25,11 @@
 //! any byte is sent and are `settings` errors naming the file.
 
 mod danger;
+mod der;
 mod describe;
 mod files;
 pub(super) mod framing;
+mod verify;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -35,6 +38,7 @@ use std::sync::{Arc, Once, OnceLock};
 
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::client::WebPkiServerVerifier;
 use tokio_rustls::rustls::crypto::{self, CryptoProvider};
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
@@ -215,8 +219,10 @@ fn client_config(opts: &TlsOptions, peer: &str) -> Result<Arc<ClientConfig>> {
         return Ok(c.clone());
     }
     let mut roots = (*system_roots()).clone();
+    let mut given = Vec::new();
     if let Some(path) = &opts.ca_cert_path {
-        for cert in load_ca_file(path, peer)? {
+        given = load_ca_file(path, peer)?;
+        for cert in given.iter().cloned() {
             roots.add(cert).map_err(|e| {
                 settings_error(
                     peer,
@@ -229,10 +235,23 @@ fn client_config(opts: &TlsOptions, peer: &str) -> Result<Arc<ClientConfig>> {
             })?;
         }
     }
-    let builder = ClientConfig::builder_with_provider(provider())
+    let p = provider();
+    let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), p.clone())
+        .build()
+        .map_err(|e| {
+            settings_error(
+                peer,
+                format!(
+                    "the trusted TLS roots cannot be used: {}",
+                    lowercase_first(&e.to_string())
+                ),
+            )
+        })?;
+    let builder = ClientConfig::builder_with_provider(p)
         .with_safe_default_protocol_versions()
         .map_err(|e| provider_error(&e, peer))?
-        .with_root_certificates(roots);
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verify::Verifier::new(webpki, given)));
     let config = Arc::new(finish(builder, client_auth, peer)?);
     if cached {
         let _ = VERIFIED.set(config.clone());
