@@ -225,8 +225,8 @@ impl Connection {
         let detail = match cut_inside_record(e) {
             Some(cut) => format!("{cut}: the peer closed without close_notify and data was lost"),
             None if self.strict_close => {
-                "the peer closed without TLS close_notify (strict_close): \
-                                          the data may be cut short"
+                "the peer closed without TLS close_notify (strict_close): the data may be cut \
+                 short"
                     .to_string()
             }
             None => {
