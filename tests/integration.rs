@@ -49,3 +49,5 @@ mod wait;
 mod trace;
 // TLS: verification, names, client certificates, close_notify, against rcgen peers.
 mod tls;
+// How a TLS stream ends: close_notify, a close between records, a cut inside one, strict_close.
+mod tls_end;

@@ -271,10 +271,13 @@ fn data_before_a_missing_close_notify_is_returned_as_at_eof() {
         let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
         let all = c.ReadLine((), (), 5000);
         let again = c.ReadLine((), (), 300);
-        [all, again, c.GetLastError()]
+        [all, again, c.last_read, c.GetLastError()]
     "#,
     );
-    assert_eq!(out, r#"["last words, no close_notify", "", ()]"#);
+    assert_eq!(
+        out,
+        r#"["last words, no close_notify", "", "eof_without_close_notify", ()]"#
+    );
 }
 
 #[test]
@@ -555,5 +558,121 @@ fn an_international_name_is_sent_and_checked_as_punycode() {
     assert_eq!(
         requests.recv_timeout(WAIT).unwrap().host,
         "xn--bcher-kva.example"
+    );
+}
+
+/// What `openssl req -x509` makes: self-signed, CA:TRUE. Given itself as the CA file it is
+/// trusted, as curl `--cacert` trusts it (webpki alone refuses any CA certificate as a server's).
+#[test]
+fn a_servers_own_self_signed_ca_certificate_given_as_the_ca_file_is_trusted() {
+    let own = self_signed_ca(&["localhost"]);
+    let a = tls_echo(&own);
+    let file = temp_file(&own.cert_pem);
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert_eq!(out, "connected");
+
+    // Among other certificates in the file too; and a CA:FALSE self-signed one as well.
+    let other = Ca::new("Other CA");
+    let file = temp_file(&format!("{}{}", other.pem, own.cert_pem));
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert_eq!(out, "connected");
+    let plain = self_signed(&["localhost"]);
+    let file = temp_file(&plain.cert_pem);
+    let out = connect_outcome(
+        localhost(tls_echo(&plain)),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert_eq!(out, "connected");
+}
+
+#[test]
+fn an_untrusted_self_signed_certificate_is_refused_saying_so() {
+    const SELF_SIGNED: &str = "the certificate is self-signed and not trusted; to trust this \
+                               server's own certificate, give that certificate's PEM file as \
+                               ca_cert_path";
+    let a = tls_echo(&self_signed_ca(&["localhost"]));
+    let out = connect_outcome(localhost(a), "", "OPI_TCP::GetTlsSettings(false)");
+    assert!(
+        out.starts_with("tls: tls handshake with localhost:"),
+        "{out}"
+    );
+    assert!(out.ends_with(SELF_SIGNED), "{out}");
+
+    // Another self-signed CA:TRUE certificate for the same name is not this one.
+    let unrelated = self_signed_ca(&["localhost"]);
+    let file = temp_file(&unrelated.cert_pem);
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert!(out.ends_with(SELF_SIGNED), "{out}");
+
+    // A CA:FALSE one was "unknown issuer" before; it is self-signed all the same.
+    let a = tls_echo(&self_signed(&["localhost"]));
+    let out = connect_outcome(localhost(a), "", "OPI_TCP::GetTlsSettings(false)");
+    assert!(out.ends_with(SELF_SIGNED), "{out}");
+}
+
+/// Trusting the certificate as given skips only the CA flag: its dates, purpose and name hold.
+#[test]
+fn a_self_signed_certificate_given_as_the_ca_file_is_still_checked() {
+    let check = |own: &Leaf| {
+        let file = temp_file(&own.cert_pem);
+        connect_outcome(
+            localhost(tls_echo(own)),
+            &path_of(&file),
+            "OPI_TCP::GetTlsSettings(false, CA)",
+        )
+    };
+    let out = check(&self_signed_ca(&["example.test"]));
+    assert!(
+        out.ends_with("the certificate is not valid for 'localhost' (it is for: example.test)"),
+        "{out}"
+    );
+    let out = check(&self_signed_with(&["localhost"], |p| {
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.not_before = rcgen::date_time_ymd(2019, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2020, 1, 1);
+    }));
+    assert!(
+        out.ends_with("the certificate has expired (it was valid until 2020-01-01 00:00:00 UTC)"),
+        "{out}"
+    );
+    let out = check(&self_signed_with(&["localhost"], |p| {
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    }));
+    assert!(
+        out.ends_with("the certificate is not meant for a TLS server (extended key usage)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_ca_certificate_shown_as_a_servers_own_is_refused_saying_so() {
+    let ca = Ca::new("Test CA");
+    let a = tls_echo(&ca.ca_leaf(&["localhost"]));
+    let file = temp_file(&ca.pem);
+    let out = connect_outcome(
+        localhost(a),
+        &path_of(&file),
+        "OPI_TCP::GetTlsSettings(false, CA)",
+    );
+    assert!(
+        out.ends_with(
+            "the certificate is a CA certificate (CA:TRUE), which cannot identify a server \
+             unless that very certificate is given as ca_cert_path"
+        ),
+        "{out}"
     );
 }

@@ -272,7 +272,13 @@ fn the_reference_lists_properties_and_the_man_page_lists_functions() {
         ));
     let out = opi().arg("functions").output().unwrap();
     let list = String::from_utf8_lossy(&out.stdout);
-    for prop in ["conn.eof", "conn.buffered", "conn.open", "server.port", "r.source"] {
+    for prop in [
+        "conn.eof",
+        "conn.buffered",
+        "conn.open",
+        "server.port",
+        "r.source",
+    ] {
         assert!(list.contains(prop), "{prop} missing");
     }
     opi()
@@ -292,7 +298,10 @@ fn an_error_in_a_loaded_function_shows_the_files_line() {
     std::fs::write(&lib, "// helpers\nfn g() {\n    throw \"boom\"\n}\n").unwrap();
     let out = opi()
         .arg("repl")
-        .write_stdin(format!(":load {}\ng()\nfn h() {{ throw \"bam\" }}\nh()\n", lib.display()))
+        .write_stdin(format!(
+            ":load {}\ng()\nfn h() {{ throw \"bam\" }}\nh()\n",
+            lib.display()
+        ))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -301,5 +310,8 @@ fn an_error_in_a_loaded_function_shows_the_files_line() {
         "{stderr}"
     );
     assert!(stderr.contains(" 3 |     throw \"boom\""), "{stderr}");
-    assert!(stderr.contains("<stdin> (input 3):1:10: Runtime error: bam"), "{stderr}");
+    assert!(
+        stderr.contains("<stdin> (input 3):1:10: Runtime error: bam"),
+        "{stderr}"
+    );
 }

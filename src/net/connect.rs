@@ -90,7 +90,8 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
                     plan.name()
                 ));
             }
-            Connection::new(Box::new(stream), peer.clone())
+            let strict = opts.tls.as_ref().is_some_and(|t| t.strict_close);
+            Connection::new(Box::new(stream), peer.clone()).with_strict_close(strict)
         }
     };
     conn = conn.with_socket(socket);

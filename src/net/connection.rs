@@ -18,61 +18,14 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Gone, Phase, Result};
 use super::linger::{self, Socket};
-use super::read::{ReadLimit, Scanner, Stop};
+use super::read::{ReadEnd, ReadLimit, ReadOutcome, Scanner, Stop};
 use super::send::{SendProgress, write_all};
+use super::tls::framing::cut_inside_record;
 use super::trace::Traced;
 
 /// A bidirectional byte stream: `TcpStream`, or a TLS stream over one.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-
-/// The result of a read: the bytes (possibly empty), why it stopped, and the error that ended
-/// it, if any. Timeouts and end of stream are not errors.
-#[derive(Debug)]
-pub struct ReadOutcome {
-    pub data: Vec<u8>,
-    pub end: ReadEnd,
-    pub error: Option<Error>,
-}
-
-/// Why a read stopped; the names are what `conn.last_read` answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadEnd {
-    /// The marker came (the data ends with it).
-    Marker,
-    /// `max_size` bytes came.
-    MaxSize,
-    /// The deadline passed.
-    Timeout,
-    /// The peer closed its side and nothing more is buffered.
-    Eof,
-    /// The size limit of one read was reached first.
-    Limit,
-    /// The stream failed (the error says how).
-    Error,
-    /// An Expect pattern matched.
-    Match,
-    /// ReadAvailable returned what had arrived.
-    Available,
-    /// ReadUntilQuiet saw no byte for its quiet period.
-    Quiet,
-}
-
-impl ReadEnd {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReadEnd::Marker => "marker",
-            ReadEnd::MaxSize => "max_size",
-            ReadEnd::Timeout => "timeout",
-            ReadEnd::Eof => "eof",
-            ReadEnd::Limit => "limit",
-            ReadEnd::Error => "error",
-            ReadEnd::Match => "match",
-            ReadEnd::Available => "available",
-            ReadEnd::Quiet => "quiet",
-        }
-    }
-}
 
 /// What one wait for more bytes gave.
 pub(super) enum Filled {
@@ -95,6 +48,9 @@ pub struct Connection {
     trace: Option<Traced>,
     /// The TCP socket under `io`, which a close asks whether the peer has every byte.
     socket: Option<Socket>,
+    /// TLS: a close without close_notify is an error (`strict_close`); whether one came.
+    strict_close: bool,
+    no_close_notify: bool,
 }
 
 /// A connection's first read makes this much room; each read that fills it doubles it, up to
@@ -126,6 +82,8 @@ impl Connection {
             send_progress: None,
             trace: None,
             socket: None,
+            strict_close: false,
+            no_close_notify: false,
         }
     }
 
@@ -133,6 +91,12 @@ impl Connection {
     /// acknowledged every byte (see `linger`) rather than wait for it to close.
     pub(crate) fn with_socket(mut self, socket: Option<Socket>) -> Self {
         self.socket = socket;
+        self
+    }
+
+    /// Makes a TLS close without close_notify an error (the `strict_close` setting).
+    pub(crate) fn with_strict_close(mut self, strict: bool) -> Self {
+        self.strict_close = strict;
         self
     }
 
@@ -187,7 +151,7 @@ impl Connection {
                 return ReadOutcome { data, end, error };
             }
             if self.eof {
-                return self.take_all(ReadEnd::Eof, None);
+                return self.take_all(self.end_of_stream(), None);
             }
             let want = limit.max.unwrap_or(usize::MAX).min(limit.cap);
             match self.fill(&deadline, want).await {
@@ -246,14 +210,47 @@ impl Connection {
                 }
                 Filled::Data
             }
-            // rustls reports a peer that closed without close_notify this way, after all of
-            // its data: for a read it is the end of the stream.
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                self.eof = true;
-                Filled::Eof
-            }
+            // TLS without close_notify, after the data of every whole record.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => self.unclean_end(&e),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Filled::Data,
             Err(e) => Filled::Failed(Error::io(Phase::Read, &self.peer, &e)),
+        }
+    }
+
+    /// A TLS stream that ended without close_notify: an error when the end cut a record (data
+    /// was lost) or under `strict_close`, else the end of the stream under its own name. An
+    /// error does not set `eof`: every later read fails the same way, as after a reset.
+    fn unclean_end(&mut self, e: &io::Error) -> Filled {
+        let first = !std::mem::replace(&mut self.no_close_notify, true);
+        let detail = match cut_inside_record(e) {
+            Some(cut) => format!("{cut}: the peer closed without close_notify and data was lost"),
+            None if self.strict_close => {
+                "the peer closed without TLS close_notify (strict_close): the data may be cut \
+                 short"
+                    .to_string()
+            }
+            None => {
+                self.eof = true;
+                if first {
+                    self.trace_event(|| {
+                        "peer closed without TLS close_notify (end of stream)".into()
+                    });
+                }
+                return Filled::Eof;
+            }
+        };
+        if first {
+            self.trace_event(|| detail.clone());
+        }
+        Filled::Failed(Error::new(ErrorKind::Tls, Phase::Read, &self.peer, detail))
+    }
+
+    /// Why a read that met the end of the stream stopped.
+    pub(super) fn end_of_stream(&self) -> ReadEnd {
+        if self.no_close_notify {
+            ReadEnd::EofWithoutCloseNotify
+        } else {
+            ReadEnd::Eof
         }
     }
 

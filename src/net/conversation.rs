@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::connection::{Connection, Filled, ReadEnd, ReadOutcome};
+use super::connection::{Connection, Filled};
 use super::deadline::Deadline;
 use super::error::Error;
 use super::expect::{Match, Matcher, Step};
+use super::read::{ReadEnd, ReadOutcome};
 
 /// What an Expect gave: on a match, the bytes consumed (up to the match's end) and where the
 /// match lies in them; otherwise a copy of what is buffered, none of it consumed.
@@ -75,7 +76,7 @@ impl Connection {
                 return unmatched(self, ReadEnd::Limit, None);
             }
             if self.eof {
-                return unmatched(self, ReadEnd::Eof, None);
+                return unmatched(self, self.end_of_stream(), None);
             }
             match self.fill(&deadline, cap).await {
                 Filled::Data | Filled::Eof => {}
@@ -112,7 +113,7 @@ impl Connection {
         let data = self.take(n);
         let end = match (&error, data.is_empty()) {
             (Some(_), true) => ReadEnd::Error,
-            (_, true) => ReadEnd::Eof,
+            (_, true) => self.end_of_stream(),
             _ => ReadEnd::Available,
         };
         ReadOutcome { data, end, error }
@@ -137,7 +138,7 @@ impl Connection {
                 };
             }
             if self.eof {
-                return self.take_all(ReadEnd::Eof, None);
+                return self.take_all(self.end_of_stream(), None);
             }
             let left = end_at.saturating_duration_since(Instant::now());
             if left.is_zero() {

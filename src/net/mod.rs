@@ -44,7 +44,7 @@ mod wait;
 pub use address::{Host, Target};
 pub use chars::CharUnits;
 pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
-pub use connection::{Connection, ReadEnd, ReadOutcome};
+pub use connection::Connection;
 pub use conversation::Expected;
 pub use error::{Error, ErrorKind, Gone, Phase, Result};
 pub use expect::{BadPattern, DEFAULT_MAX_SPAN, Match, Matcher, Pattern, Step};
@@ -57,7 +57,7 @@ pub use log::{Log, LogConfig};
 #[doc(hidden)]
 pub use proxy::fuzzing;
 pub use proxy::{ProxyConfig, ProxyKind};
-pub use read::ReadLimit;
+pub use read::{ReadEnd, ReadLimit, ReadOutcome};
 pub use runtime::{
     Interrupted, block_on, block_on_eager, finish_closing, install_ctrl_c_handler, interrupt,
     is_interrupted, spawn_blocking, take_interrupt,

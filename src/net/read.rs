@@ -1,5 +1,6 @@
-//! Read policy: when a read stops. Pure functions over the bytes buffered so far, unit-tested
-//! without sockets; `connection` runs the loop that feeds them.
+//! Read policy: when a read stops, and what a read tells ([`ReadOutcome`], [`ReadEnd`]). Pure
+//! functions over the bytes buffered so far, unit-tested without sockets; `connection` runs the
+//! loop that feeds them.
 //!
 //! A read stops at the first of: the marker (the result ends with it), `max` bytes (exactly that
 //! many), or the `cap` (the engine's largest blob). End of stream, errors and the deadline are
@@ -10,6 +11,7 @@
 use std::time::Duration;
 
 use super::chars::{CharUnits, Walker};
+use super::error::Error;
 
 /// What the caller wants from one read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +37,57 @@ impl ReadLimit {
             timeout: None,
             cap,
             units: CharUnits::Bytes,
+        }
+    }
+}
+
+/// The result of a read: the bytes (possibly empty), why it stopped, and the error that ended
+/// it, if any. Timeouts and end of stream are not errors.
+#[derive(Debug)]
+pub struct ReadOutcome {
+    pub data: Vec<u8>,
+    pub end: ReadEnd,
+    pub error: Option<Error>,
+}
+
+/// Why a read stopped; the names are what `conn.last_read` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadEnd {
+    /// The marker came (the data ends with it).
+    Marker,
+    /// `max_size` bytes came.
+    MaxSize,
+    /// The deadline passed.
+    Timeout,
+    /// The peer closed its side and nothing more is buffered.
+    Eof,
+    /// As `Eof`, but a TLS peer closed TCP without close_notify (on a record boundary).
+    EofWithoutCloseNotify,
+    /// The size limit of one read was reached first.
+    Limit,
+    /// The stream failed (the error says how).
+    Error,
+    /// An Expect pattern matched.
+    Match,
+    /// ReadAvailable returned what had arrived.
+    Available,
+    /// ReadUntilQuiet saw no byte for its quiet period.
+    Quiet,
+}
+
+impl ReadEnd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadEnd::Marker => "marker",
+            ReadEnd::MaxSize => "max_size",
+            ReadEnd::Timeout => "timeout",
+            ReadEnd::Eof => "eof",
+            ReadEnd::EofWithoutCloseNotify => "eof_without_close_notify",
+            ReadEnd::Limit => "limit",
+            ReadEnd::Error => "error",
+            ReadEnd::Match => "match",
+            ReadEnd::Available => "available",
+            ReadEnd::Quiet => "quiet",
         }
     }
 }

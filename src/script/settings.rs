@@ -102,6 +102,7 @@ pub(crate) fn tls_options(v: &Dynamic, peer: &str) -> net::Result<Option<TlsOpti
         match key.as_str() {
             "use_tls" => use_tls = bool_field()?,
             "accept_invalid_certs" => opts.accept_invalid_certs = bool_field()?,
+            "strict_close" => opts.strict_close = bool_field()?,
             "ca_cert_path" => opts.ca_cert_path = path_field(key, value, peer)?,
             "client_cert_path" => opts.client_cert_path = path_field(key, value, peer)?,
             "client_key_path" => opts.client_key_path = path_field(key, value, peer)?,
@@ -119,7 +120,7 @@ pub(crate) fn tls_options(v: &Dynamic, peer: &str) -> net::Result<Option<TlsOpti
                     peer,
                     format!(
                         "unknown TLS field '{other}' (known: use_tls, accept_invalid_certs, ca_cert_path, \
-                     client_cert_path, client_key_path, server_name)"
+                     client_cert_path, client_key_path, server_name, strict_close)"
                     ),
                 ));
             }

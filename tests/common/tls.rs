@@ -64,6 +64,13 @@ impl Ca {
         self.leaf_with(names, |_| {})
     }
 
+    /// A certificate for `names` that says CA:TRUE, signed by this CA (a CA shown as a server).
+    pub fn ca_leaf(&self, names: &[&str]) -> Leaf {
+        self.leaf_with(names, |p| {
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained)
+        })
+    }
+
     /// A leaf that expired on 2020-01-01.
     pub fn expired_leaf(&self, names: &[&str]) -> Leaf {
         self.leaf_with(names, |p| {
@@ -93,8 +100,21 @@ impl Ca {
 
 /// A self-signed leaf for `names`.
 pub fn self_signed(names: &[&str]) -> Leaf {
-    let params =
+    self_signed_with(names, |_| {})
+}
+
+/// A self-signed certificate for `names` that says CA:TRUE, as `openssl req -x509` makes.
+pub fn self_signed_ca(names: &[&str]) -> Leaf {
+    self_signed_with(names, |p| {
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    })
+}
+
+/// A self-signed certificate for `names`, after `edit`.
+pub fn self_signed_with(names: &[&str], edit: impl FnOnce(&mut CertificateParams)) -> Leaf {
+    let mut params =
         CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    edit(&mut params);
     let key = KeyPair::generate().unwrap();
     let cert = params.self_signed(&key).unwrap();
     Leaf {
@@ -219,6 +239,51 @@ pub fn tls_send_and_drop(leaf: &Leaf, data: &'static [u8]) -> SocketAddr {
         let mut sink = [0u8; 4096];
         while matches!(tls.sock.read(&mut sink), Ok(n) if n > 0) {}
     })
+}
+
+/// Sends `data`, then ends properly: close_notify, then FIN.
+pub fn tls_send_and_close(leaf: &Leaf, data: &'static [u8]) -> SocketAddr {
+    serve_tls(leaf, move |mut tls| {
+        if tls.write_all(data).and_then(|_| tls.flush()).is_ok() {
+            close_tls(&mut tls);
+            drain(&mut tls.sock);
+        }
+    })
+}
+
+/// Sends `whole` in full, then only the first `keep` bytes of the TLS record that carries
+/// `cut`, then FIN: a stream cut inside a record (`keep` < 5 cuts its header).
+pub fn tls_cut_inside_record(
+    leaf: &Leaf,
+    whole: &'static [u8],
+    cut: &'static [u8],
+    keep: usize,
+) -> SocketAddr {
+    serve_tls(leaf, move |mut tls| {
+        if tls.write_all(whole).and_then(|_| tls.flush()).is_err() {
+            return;
+        }
+        let mut record = Vec::new();
+        if tls.conn.writer().write_all(cut).is_err() || tls.conn.write_tls(&mut record).is_err() {
+            return;
+        }
+        assert!(
+            keep < record.len(),
+            "keep {keep} of a {}-byte record",
+            record.len()
+        );
+        if tls.sock.write_all(&record[..keep]).is_ok() {
+            let _ = tls.sock.shutdown(Shutdown::Write);
+            drain(&mut tls.sock);
+        }
+    })
+}
+
+/// Reads what the client still sends, so that our close is a FIN and not a reset.
+fn drain(sock: &mut TcpStream) {
+    let _ = sock.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut sink = [0u8; 4096];
+    while matches!(sock.read(&mut sink), Ok(n) if n > 0) {}
 }
 
 /// How the client's side of a connection ended, as the server saw it.

@@ -53,10 +53,13 @@ fn peers_missing_close_notify() {
         r#"
         let c = OPI_TCP::CreateConnection(ADDR, OPI_TCP::GetTlsSettings(false, CA));
         let all = c.ReadLine((), (), 5000);
-        [all, c.GetLastError()]
+        [all, c.last_read, c.GetLastError()]
     "#,
     );
-    assert_eq!(out, r#"["bye-without-close-notify\n", ()]"#);
+    assert_eq!(
+        out,
+        r#"["bye-without-close-notify\n", "eof_without_close_notify", ()]"#
+    );
 }
 
 #[test]

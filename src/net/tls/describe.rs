@@ -60,6 +60,9 @@ fn describe(e: &rustls::Error, name: &str, peer: &str) -> String {
 
 fn describe_certificate(c: &CertificateError, name: &str) -> String {
     use CertificateError as C;
+    if let Some(refusal) = super::verify::refusal_of(c) {
+        return refusal.to_string();
+    }
     match c {
         C::UnknownIssuer => "the certificate is not signed by a trusted CA (unknown issuer); \
                              to trust a private CA, give its PEM file as ca_cert_path"

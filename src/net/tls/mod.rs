@@ -7,7 +7,8 @@
 //!
 //! Trust: the system store (rustls-native-certs, which honours `SSL_CERT_FILE` / `SSL_CERT_DIR`),
 //! or the bundled Mozilla roots (webpki-roots) when the system store is empty or unreadable, plus
-//! every certificate of the PEM file in `ca_cert_path`. The system roots are loaded once per
+//! every certificate of the PEM file in `ca_cert_path`; one of those shown by the server itself
+//! is trusted as it is, even a CA certificate ([`verify`]). The system roots are loaded once per
 //! process, and the default verified configuration is built once, so a script that opens a
 //! thousand connections does not read the certificate store a thousand times.
 //!
@@ -24,24 +25,30 @@
 //! any byte is sent and are `settings` errors naming the file.
 
 mod danger;
+mod der;
 mod describe;
+mod files;
+pub(super) mod framing;
+mod verify;
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Once, OnceLock};
 
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::client::WebPkiServerVerifier;
 use tokio_rustls::rustls::crypto::{self, CryptoProvider};
-use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::address::{Host, Target};
 use super::connection::Io;
 use super::deadline::Deadline;
-use super::error::{Error, ErrorKind, Phase, Result, io_detail, lowercase_first};
+use super::error::{Error, ErrorKind, Phase, Result, lowercase_first};
+use files::{ClientIdentity, client_identity, load_ca_file, settings_error};
+use framing::Framed;
 
 /// The one line printed when certificate checks are turned off.
 const INSECURE_WARNING: &str =
@@ -62,6 +69,9 @@ pub struct TlsOptions {
     /// The name to send as SNI and to check the certificate against, instead of the target's host
     /// (for a server reached by IP or through an alias).
     pub server_name: Option<String>,
+    /// A close without close_notify on a record boundary is an error too, not only one that
+    /// cuts a record: for protocols whose messages do not say where they end.
+    pub strict_close: bool,
 }
 
 /// A checked TLS plan: the configuration and the name, ready before any I/O.
@@ -93,19 +103,20 @@ impl TlsPlan {
         name_text(&self.name)
     }
 
-    /// Runs the handshake over `stream` before `deadline` (the connect deadline).
+    /// Runs the handshake over `stream` before `deadline` (the connect deadline). The stream
+    /// is [`Framed`], so that a read can tell a cut inside a record from a close between two.
     pub(crate) async fn handshake<S: Io>(
         &self,
         stream: S,
         deadline: &Deadline,
         peer: &str,
-    ) -> Result<TlsStream<S>> {
+    ) -> Result<TlsStream<Framed<S>>> {
         let connector = TlsConnector::from(self.config.clone());
         deadline
             .run(
                 Phase::Tls,
                 peer,
-                connector.connect(self.name.clone(), stream),
+                connector.connect(self.name.clone(), Framed::new(stream)),
             )
             .await?
             .map_err(|e| {
@@ -117,10 +128,6 @@ impl TlsPlan {
                 )
             })
     }
-}
-
-fn settings_error(peer: &str, detail: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Settings, Phase::Settings, peer, detail)
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -212,8 +219,10 @@ fn client_config(opts: &TlsOptions, peer: &str) -> Result<Arc<ClientConfig>> {
         return Ok(c.clone());
     }
     let mut roots = (*system_roots()).clone();
+    let mut given = Vec::new();
     if let Some(path) = &opts.ca_cert_path {
-        for cert in load_ca_file(path, peer)? {
+        given = load_ca_file(path, peer)?;
+        for cert in given.iter().cloned() {
             roots.add(cert).map_err(|e| {
                 settings_error(
                     peer,
@@ -226,18 +235,29 @@ fn client_config(opts: &TlsOptions, peer: &str) -> Result<Arc<ClientConfig>> {
             })?;
         }
     }
-    let builder = ClientConfig::builder_with_provider(provider())
+    let p = provider();
+    let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), p.clone())
+        .build()
+        .map_err(|e| {
+            settings_error(
+                peer,
+                format!(
+                    "the trusted TLS roots cannot be used: {}",
+                    lowercase_first(&e.to_string())
+                ),
+            )
+        })?;
+    let builder = ClientConfig::builder_with_provider(p)
         .with_safe_default_protocol_versions()
         .map_err(|e| provider_error(&e, peer))?
-        .with_root_certificates(roots);
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verify::Verifier::new(webpki, given)));
     let config = Arc::new(finish(builder, client_auth, peer)?);
     if cached {
         let _ = VERIFIED.set(config.clone());
     }
     Ok(config)
 }
-
-type ClientIdentity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 
 fn finish(
     builder: rustls::ConfigBuilder<ClientConfig, rustls::client::WantsClientCert>,
@@ -293,68 +313,6 @@ fn system_roots() -> Arc<RootCertStore> {
             Arc::new(roots)
         })
         .clone()
-}
-
-/// Every certificate of a PEM file; none at all is an error too (a key file or a DER file given
-/// by mistake would otherwise trust nothing, silently).
-fn load_ca_file(path: &Path, peer: &str) -> Result<Vec<CertificateDer<'static>>> {
-    let certs = read_pem_certs(path).map_err(|why| {
-        settings_error(
-            peer,
-            format!("cannot use the TLS CA file '{}': {why}", path.display()),
-        )
-    })?;
-    Ok(certs)
-}
-
-fn read_pem_certs(path: &Path) -> std::result::Result<Vec<CertificateDer<'static>>, String> {
-    let iter = CertificateDer::pem_file_iter(path).map_err(|e| pem_error(&e))?;
-    let certs = iter
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| pem_error(&e))?;
-    if certs.is_empty() {
-        return Err("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into());
-    }
-    Ok(certs)
-}
-
-fn pem_error(e: &rustls::pki_types::pem::Error) -> String {
-    match e {
-        rustls::pki_types::pem::Error::Io(io) => io_detail(io),
-        other => format!(
-            "it is not valid PEM ({})",
-            lowercase_first(&other.to_string())
-        ),
-    }
-}
-
-fn client_identity(cert: &Path, key: Option<&Path>, peer: &str) -> Result<ClientIdentity> {
-    let chain = read_pem_certs(cert).map_err(|why| {
-        settings_error(
-            peer,
-            format!(
-                "cannot use the TLS client certificate file '{}': {why}",
-                cert.display()
-            ),
-        )
-    })?;
-    let key_path = key.unwrap_or(cert);
-    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
-        let why = match e {
-            rustls::pki_types::pem::Error::NoItemsFound => {
-                "it holds no PEM private key".to_string()
-            }
-            other => pem_error(&other),
-        };
-        settings_error(
-            peer,
-            format!(
-                "cannot use the TLS client key file '{}': {why}",
-                key_path.display()
-            ),
-        )
-    })?;
-    Ok((chain, key))
 }
 
 #[cfg(test)]
