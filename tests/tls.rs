@@ -676,3 +676,29 @@ fn a_ca_certificate_shown_as_a_servers_own_is_refused_saying_so() {
         "{out}"
     );
 }
+
+/// An encrypted client key (PKCS#8 or OpenSSL's legacy form) is refused before connecting, and
+/// the words say how to get a key opi-tcp reads.
+#[test]
+fn an_encrypted_client_key_is_refused_saying_what_to_do() {
+    let ca = Ca::new("Test CA");
+    let client = ca.leaf(&["client.test"]);
+    let cert = temp_file(&client.cert_pem);
+    for key_pem in [
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n",
+    ] {
+        let key = temp_file(key_pem);
+        let opts = TlsOptions {
+            client_cert_path: Some(cert.path().into()),
+            client_key_path: Some(key.path().into()),
+            ..TlsOptions::default()
+        };
+        // Nothing listens there: the settings are refused before any connect.
+        let e = net_round_trip("127.0.0.1:1", opts).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Settings, "{e}");
+        let text = e.to_string();
+        assert!(text.contains("the private key is encrypted"), "{text}");
+        assert!(text.contains("openssl pkey"), "{text}");
+    }
+}
