@@ -532,7 +532,7 @@ fn programming_errors_throw_with_position_and_are_catchable() {
 fn an_error_map_passed_as_a_connection_is_explained() {
     let err = eval_at(
         refused_port(),
-        "let c = OPI_TCP::CreateConnection(ADDR); c.SendLine(\"x\")",
+        "let c = OPI_TCP::CreateConnection(ADDR); c.ReadLine()",
     )
     .unwrap_err();
     assert!(
@@ -743,4 +743,28 @@ fn a_udp_address_is_refused_not_dialled_over_tcp() {
         eval(r#"let c = OPI_TCP::CreateConnection("udp://127.0.0.1:53"); [c.result, c.kind]"#)
             .unwrap();
     assert_eq!(got.to_string(), r#"[false, "address"]"#);
+}
+
+/// OPI's client functions given the error map of a failed connect (a script that skipped the
+/// check): CloseConnection answers true, the reads and sends answer the map, ReadLine and
+/// GetLastError throw.
+#[test]
+fn client_functions_given_an_error_map_answer_as_opi() {
+    let a = refused_port();
+    let got = eval_at(
+        a,
+        r#"let c = OPI_TCP::CreateConnection(ADDR);
+           let threw = |f| { let t = false; try { f.call(); } catch { t = true; } t };
+           [OPI_TCP::CloseConnection(c), OPI_TCP::ЗакрытьСоединение(c),
+            OPI_TCP::ReadBinaryData(c) == c, OPI_TCP::ReadBinaryData(c, 10, "\n", 100) == c,
+            OPI_TCP::SendBinaryData(c, blob(3)) == c, c.SendBinaryData("x", 100) == c,
+            OPI_TCP::SendLine(c, "x") == c, OPI_TCP::ОтправитьСтроку(c, "x", "UTF-8", 100) == c,
+            threw.call(|| OPI_TCP::ReadLine(c)), threw.call(|| OPI_TCP::GetLastError(c)),
+            threw.call(|| OPI_TCP::CloseConnection("not a connection"))]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        got.to_string(),
+        "[true, true, true, true, true, true, true, true, true, true, true]"
+    );
 }

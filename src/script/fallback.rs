@@ -9,6 +9,9 @@
 //!
 //! A server function given something that is not a server answers as OPI's generic server does,
 //! with `#{result: false, error: "The passed value is not a server object", kind: "settings"}`.
+//! And as OPI's client does, given the error map of a failed connect (a script that skipped the
+//! check): `CloseConnection` answers `true`, and `ReadBinaryData`, `SendBinaryData`, `SendLine`
+//! answer that map; `ReadLine` and `GetLastError` throw, as they do in OPI.
 //!
 //! The help text is built on the first failed call of its name, not at start-up: every script
 //! pays for registering the catch-alls, only a failing one for wording the signatures. Which
@@ -135,6 +138,9 @@ impl Fallback {
     }
 
     fn answer(&self, ctx: &NativeCallContext, args: &[&Dynamic]) -> RhaiResultOf<Dynamic> {
+        if let Some(answer) = given_an_error_map(self.help.name, args) {
+            return Ok(answer);
+        }
         let first = args.first();
         let not_a_handle = first.is_some_and(|a| !a.is::<TcpServer>() && !a.is::<TcpClient>());
         if self.server && not_a_handle {
@@ -150,6 +156,37 @@ impl Fallback {
         }
         Err(explain(ctx, &self.help, args))
     }
+}
+
+/// OPI's client answers when its connection argument is the error map of a failed connect:
+/// each name, with the argument counts of its real signatures, and what it answers.
+const GIVEN_AN_ERROR_MAP: &[(&[&str], usize, usize, bool)] = &[
+    // (names, fewest arguments, most arguments, answers true rather than the map)
+    (&["CloseConnection", "ЗакрытьСоединение"], 1, 1, true),
+    (&["ReadBinaryData", "ПрочитатьДвоичныеДанные"], 1, 4, false),
+    (&["SendBinaryData", "ОтправитьДвоичныеДанные"], 2, 3, false),
+    (&["SendLine", "ОтправитьСтроку"], 2, 4, false),
+];
+
+fn given_an_error_map(name: &str, args: &[&Dynamic]) -> Option<Dynamic> {
+    let first = args.first()?;
+    let is_error_map = first
+        .read_lock::<Map>()
+        .is_some_and(|m| m.get("result").is_some_and(|r| r.as_bool() == Ok(false)));
+    if !is_error_map {
+        return None;
+    }
+    let &(_, fewest, most, true_answer) = GIVEN_AN_ERROR_MAP
+        .iter()
+        .find(|(names, ..)| names.contains(&name))?;
+    if !(fewest..=most).contains(&args.len()) {
+        return None;
+    }
+    Some(if true_answer {
+        true.into()
+    } else {
+        (*first).clone()
+    })
 }
 
 fn explain(ctx: &NativeCallContext, help: &Help, args: &[&Dynamic]) -> Box<rhai::EvalAltResult> {
