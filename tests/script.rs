@@ -768,3 +768,29 @@ fn client_functions_given_an_error_map_answer_as_opi() {
         "[true, true, true, true, true, true, true, true, true, true, true]"
     );
 }
+
+/// Numbers and booleans as data are sent as their text, as OPI's GetBinaryData / GetLine do.
+#[test]
+fn numbers_and_booleans_as_data_are_sent_as_their_text() {
+    let got = eval_at(
+        "",
+        r#"let s = OPI_TCP::StartServer("127.0.0.1:0");
+           let c = OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`);
+           let sent = [c.SendLine(42), c.SendLine(true), c.SendBinaryData(3.5),
+                       OPI_TCP::SendBinaryData(c, false), c.SendLine("|")];
+           let got = "";
+           let id = 0;
+           while !got.ends_with("|") {
+               let d = s.GetNextConnectionData(2000, 100);
+               id = d.connectionId;
+               got += d.message.as_string();
+           }
+           s.SendData(id, 7); s.SendData(id, false);
+           [sent, got, c.ReadBinaryData(6, (), 2000).as_string()]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        got.to_string(),
+        r#"[[true, true, true, true, true], "42true3.5false|", "7false"]"#
+    );
+}

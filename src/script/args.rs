@@ -202,6 +202,10 @@ pub(crate) fn opi_data(ctx: &NativeCallContext, v: Dynamic) -> RhaiResultOf<Vec<
                 .map_err(|e| throw(ctx, format!("reading the file {path}: {e}")));
         }
     }
+    // A number or a boolean: its text, as OPI's GetBinaryData hands it to GetLine.
+    if v.is_int() || v.is_float() || v.is_bool() {
+        return Ok(convert::data_text(&v).unwrap_or_default().into_bytes());
+    }
     data(ctx, v)
 }
 

@@ -95,8 +95,8 @@ pub(crate) fn send_line(
 ) -> RhaiResultOf<bool> {
     let codec = args::encoding(ctx, encoding)?;
     let timeout = args::timeout(ctx, timeout, IO_TIMEOUT_MS)?;
-    // OPI's GetLine: numbers as their text, blobs as UTF-8, maps and arrays as JSON.
-    let Some(text) = super::convert::text(text) else {
+    // OPI's GetLine: numbers and booleans as their text, blobs as UTF-8, maps and arrays as JSON.
+    let Some(text) = super::convert::data_text(text) else {
         return Err(throw(
             ctx,
             format!(

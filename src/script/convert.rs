@@ -77,6 +77,13 @@ pub(crate) fn text(v: &Dynamic) -> Option<String> {
     None
 }
 
+/// The text OPI sends for data that is not text: `GetLine`'s for numbers, blobs and collections,
+/// and for a boolean, which `GetLine` leaves to the platform's string conversion, `true` or
+/// `false` (OneScript writes its locale's word, `Да` on a Russian system).
+pub(crate) fn data_text(v: &Dynamic) -> Option<String> {
+    text(v).or_else(|| v.as_bool().ok().map(|b| b.to_string()))
+}
+
 /// JSON text of a script value, as OPI's `JSONString` writes collections (walked without
 /// recursion: see `nesting`).
 pub(crate) fn json(v: &Dynamic, out: &mut String) {
