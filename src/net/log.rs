@@ -157,9 +157,9 @@ impl Log {
         }
     }
 
-    /// The last `count` entries (from memory, or from the file when memory logging is off), and
-    /// the number of events logged in all.
-    pub fn tail(&self, count: usize) -> (Vec<String>, u64) {
+    /// The last `count` entries (from memory, or from the file when memory logging is off), how
+    /// many entries there are to take them from, and the number of events logged in all.
+    pub fn tail(&self, count: usize) -> (Vec<String>, usize, u64) {
         self.sync();
         let s = self.memory.lock();
         let lines: Vec<String> = match &self.file {
@@ -168,8 +168,9 @@ impl Log {
                 .unwrap_or_default(),
             _ => s.entries.iter().cloned().collect(),
         };
-        let skip = lines.len().saturating_sub(count);
-        (lines.into_iter().skip(skip).collect(), s.total)
+        let held = lines.len();
+        let skip = held.saturating_sub(count);
+        (lines.into_iter().skip(skip).collect(), held, s.total)
     }
 }
 
@@ -224,8 +225,8 @@ mod tests {
         for i in 0..5 {
             log.write(format!("event {i}"));
         }
-        let (lines, total) = log.tail(10);
-        assert_eq!(total, 5);
+        let (lines, held, total) = log.tail(10);
+        assert_eq!((held, total), (2, 5));
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with("] event 4"));
         assert_eq!(log.tail(1).0.len(), 1);
