@@ -578,9 +578,11 @@ fn server_functions_given_something_else_answer_as_opi() {
     "#,
     );
     let line = "false The passed value is not a server object settings";
+    // GetLog takes a client or a server: OPI_AddIns words its refusal for any add-in.
+    let log = "false The passed value is not an AddIn object settings";
     assert_eq!(
         out,
-        format!(r#"["{line}", "{line}", "{line}", "{line}", "{line}"]"#)
+        format!(r#"["{line}", "{line}", "{line}", "{line}", "{log}"]"#)
     );
     // A real server with a wrong argument is still a programming error.
     let e =

@@ -144,13 +144,16 @@ impl Fallback {
         let first = args.first();
         let not_a_handle = first.is_some_and(|a| !a.is::<TcpServer>() && !a.is::<TcpClient>());
         if self.server && not_a_handle {
-            // OPI_GenericServer's NotAddinParameterError, with our kind.
+            // OPI_GenericServer's NotAddinParameterError, with our kind; GetLog takes a client
+            // or a server, and OPI_AddIns words it for any add-in.
+            let error = if matches!(self.help.name, "GetLog" | "ПолучитьЛог") {
+                "The passed value is not an AddIn object"
+            } else {
+                "The passed value is not a server object"
+            };
             let mut m = Map::new();
             m.insert("result".into(), false.into());
-            m.insert(
-                "error".into(),
-                "The passed value is not a server object".into(),
-            );
+            m.insert("error".into(), error.into());
             m.insert("kind".into(), "settings".into());
             return Ok(m.into());
         }
