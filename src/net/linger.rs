@@ -27,7 +27,6 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::time::{Instant, timeout, timeout_at};
 
-
 /// The longest a close waits for the peer to take what was sent.
 pub const LINGER: Duration = Duration::from_secs(5);
 
