@@ -96,8 +96,10 @@ pub fn unescape_data(s: &str) -> Result<Vec<u8>, String> {
             Some('\\') => out.push(b'\\'),
             Some('x') => {
                 let hex: String = chars.by_ref().take(2).collect();
+                // Digits only: `from_str_radix` alone takes a sign too (`\x+f`).
+                let digits = hex.len() == 2 && hex.bytes().all(|d| d.is_ascii_hexdigit());
                 match u8::from_str_radix(&hex, 16) {
-                    Ok(b) if hex.len() == 2 => out.push(b),
+                    Ok(b) if digits => out.push(b),
                     _ => return Err(format!("--data: '\\x{hex}' is not a two-digit hex escape")),
                 }
             }
@@ -166,6 +168,15 @@ mod tests {
             Ok(b"a\r\nA\\\\q\\".to_vec())
         );
         assert!(unescape_data(r"\x4").is_err());
+    }
+
+    /// Found by fuzzing: `u8::from_str_radix` takes a sign, so `\x+f` was the byte 0x0f.
+    #[test]
+    fn a_hex_escape_is_two_hex_digits_and_nothing_else() {
+        for bad in [r"\x+f", r"\x-1", r"\x 1", r"\xé", r"\x1"] {
+            assert!(unescape_data(bad).is_err(), "{bad}");
+        }
+        assert_eq!(unescape_data(r"\xfF\x0a"), Ok(vec![0xff, 0x0a]));
     }
 
     #[test]
