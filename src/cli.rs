@@ -57,7 +57,7 @@ pub(crate) struct Common {
     #[arg(long, global = true)]
     pub(crate) trace_full: bool,
     /// Stop a script whose data outgrows SIZE (512M, 2G, …) with an error [default: no limit]
-    #[arg(long, value_name = "SIZE", global = true, value_parser = crate::memory::parse_size)]
+    #[arg(long, value_name = "SIZE", global = true, value_parser = opi_tcp::script::parse_size)]
     pub(crate) max_memory: Option<usize>,
 }
 
@@ -143,8 +143,8 @@ pub(crate) struct TestArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
     pub(crate) jobs: usize,
     /// Run the K-th of N parts of the tests (1-based), for a CI matrix: every N-th test
-    #[arg(long, value_name = "K/N", value_parser = crate::testing::parse_shard)]
-    pub(crate) shard: Option<crate::testing::Shard>,
+    #[arg(long, value_name = "K/N", value_parser = opi_tcp::script::parse_shard)]
+    pub(crate) shard: Option<opi_tcp::script::Shard>,
     /// Report for a --jobs parent (one record per test)
     #[arg(long, hide = true)]
     pub(crate) child_report: bool,

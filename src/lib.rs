@@ -34,7 +34,8 @@
 //!   (OPI's type conversions); `bytes` (encodings, hex,
 //!   hexdump) and `pack/{format, half}` (Python's `struct` layouts), `files` (files and the
 //!   standard streams), `catalog` (what `functions` lists: groups, OPI's names in both
-//!   languages, additions).
+//!   languages, additions); `cli_values` (the binary's values given as text: sizes, shards,
+//!   `-d` escapes, settings and PARAMS as JSON; here so that the fuzz targets reach them).
 //!
 //! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
 //! (one file per subcommand; `shell` prints completions and the man page, `tcp` is OPI's CLI

@@ -95,9 +95,9 @@ fn session(common: &Common) -> Result<Session> {
 fn connect_timeout_from_env() -> Result<Option<Duration>> {
     match std::env::var("OPI_TCP_CONNECT_TIMEOUT_MS") {
         Err(_) => Ok(None),
-        Ok(v) => match v.trim().parse::<u64>() {
-            Ok(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
-            _ => bail!(
+        Ok(v) => match script::parse_millis(&v) {
+            Some(ms) => Ok(Some(ms)),
+            None => bail!(
                 "OPI_TCP_CONNECT_TIMEOUT_MS must be a positive number of milliseconds, not '{v}'"
             ),
         },

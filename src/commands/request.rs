@@ -74,7 +74,7 @@ pub(super) fn request(session: Session, args: RequestArgs) -> Result<ExitCode> {
     let data = if !args.data.is_empty() && std::path::Path::new(&args.data).is_file() {
         std::fs::read(&args.data).with_context(|| format!("reading --data file {}", args.data))?
     } else {
-        unescape(&args.data)?
+        script::unescape_data(&args.data).map_err(anyhow::Error::msg)?
     };
     scope.push("data", Dynamic::from_blob(data));
     scope.push("tls", tls);
@@ -241,50 +241,8 @@ fn json_setting(engine: &Engine, value: &str, option: &str) -> Result<rhai::Map>
             false => format!("{option}: '{value}' is neither JSON text nor a readable file"),
         })?
     };
-    engine
-        .parse_json(&text, true)
-        .or_else(|e| match text.contains('\'') {
-            true => engine.parse_json(text.replace('\'', "\""), true),
-            false => Err(e),
-        })
-        .map_err(|e| match secret {
-            true => anyhow::anyhow!("{option}: not a JSON object ({})", e.position()),
-            false => anyhow::anyhow!("{option}: not a JSON object: {e}"),
-        })
-}
-
-/// Turns `\n`, `\r`, `\t`, `\\`, `\0` and `\xHH` into bytes.
-fn unescape(s: &str) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            let mut buf = [0; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push(b'\n'),
-            Some('r') => out.push(b'\r'),
-            Some('t') => out.push(b'\t'),
-            Some('f') => out.push(0x0c),
-            Some('v') => out.push(0x0b),
-            Some('0') => out.push(0),
-            Some('\\') => out.push(b'\\'),
-            Some('x') => {
-                let hex: String = chars.by_ref().take(2).collect();
-                match u8::from_str_radix(&hex, 16) {
-                    Ok(b) if hex.len() == 2 => out.push(b),
-                    _ => bail!("--data: '\\x{hex}' is not a two-digit hex escape"),
-                }
-            }
-            Some(other) => {
-                out.push(b'\\');
-                let mut buf = [0; 4];
-                out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
-            }
-            None => out.push(b'\\'),
-        }
-    }
-    Ok(out)
+    script::settings_json(engine, &text).map_err(|e| match secret {
+        true => anyhow::anyhow!("{option}: not a JSON object ({})", e.position()),
+        false => anyhow::anyhow!("{option}: not a JSON object: {e}"),
+    })
 }

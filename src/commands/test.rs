@@ -2,20 +2,18 @@
 
 use std::ffi::OsString;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Result;
-use opi_tcp::script::Session;
+use opi_tcp::script::{self, Session};
 
 use crate::cli::{Common, TestArgs};
 use crate::exit;
 use crate::testing::{self, Options};
 
 pub(super) fn test(session: Session, common: &Common, args: TestArgs) -> Result<ExitCode> {
-    // `try_from`: `Duration::from_secs_f64(1e300)` panics.
-    let timeout = match Duration::try_from_secs_f64(args.timeout) {
-        Ok(t) if !t.is_zero() => t,
-        _ => {
+    let timeout = match script::positive_seconds(args.timeout) {
+        Some(t) => t,
+        None => {
             return Ok(exit::usage(
                 "--timeout must be a positive number of seconds",
             ));
@@ -32,9 +30,9 @@ pub(super) fn test(session: Session, common: &Common, args: TestArgs) -> Result<
     }
     let mut params = Vec::with_capacity(args.params.len());
     for p in &args.params {
-        match p.split_once('=') {
-            Some((k, v)) => params.push((k.trim().to_string(), v.to_string())),
-            None => return Ok(exit::usage(&format!("--param takes NAME=VALUE, not '{p}'"))),
+        match script::parse_param(p) {
+            Ok(kv) => params.push(kv),
+            Err(e) => return Ok(exit::usage(&e)),
         }
     }
     let opts = Options {

@@ -13,6 +13,7 @@ mod assert;
 mod brackets;
 mod bytes;
 mod catalog;
+mod cli_values;
 mod client;
 mod conversation;
 mod convert;
@@ -49,6 +50,10 @@ pub use crate::net::{
 };
 pub use assert::is_assertion;
 pub use catalog::{Group, OPI_NAMES, OpiName};
+pub use cli_values::{
+    Shard, params_json, parse_millis, parse_param, parse_shard, parse_size, positive_seconds,
+    settings_json, unescape_data,
+};
 pub use conversation::Regex;
 pub use run::{
     Failure, Source, debug_text, display, failing_function, failure, message, render, run,

@@ -27,10 +27,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use opi_tcp::script::{self, Shard};
 use rhai::{Dynamic, Engine, Map};
 
 use crate::exit;
-pub(crate) use plan::{Shard, parse_shard};
 
 /// What to run, already checked by the command (paths exist, parameters are `NAME=VALUE`).
 pub(crate) struct Options {
@@ -105,8 +105,7 @@ fn params(engine: &Engine, opts: &Options) -> Result<Map> {
     if let Some(file) = &opts.params_file {
         let text =
             std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-        let parsed = engine
-            .parse_json(&text, true)
+        let parsed = script::params_json(engine, &text)
             .map_err(|e| anyhow::anyhow!("{}: not a JSON object: {e}", file.display()))?;
         map.extend(parsed);
     }

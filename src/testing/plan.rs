@@ -5,29 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use opi_tcp::script::{self, Source};
+use opi_tcp::script::{self, Shard, Source};
 use rhai::{AST, Engine};
-
-/// `--shard K/N`: the K-th of N parts (1-based).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Shard {
-    pub(crate) index: usize,
-    pub(crate) count: usize,
-}
-
-/// Parses `K/N` with 1 ≤ K ≤ N (clap's value parser: a bad value is a usage error).
-pub(crate) fn parse_shard(text: &str) -> Result<Shard, String> {
-    let bad = || format!("'{text}' is not K/N with 1 <= K <= N (e.g. 2/4)");
-    let (k, n) = text.split_once('/').ok_or_else(bad)?;
-    let (index, count) = (
-        k.trim().parse::<usize>().map_err(|_| bad())?,
-        n.trim().parse::<usize>().map_err(|_| bad())?,
-    );
-    if index == 0 || index > count {
-        return Err(bad());
-    }
-    Ok(Shard { index, count })
-}
 
 /// Which tests to take.
 pub(crate) struct Selection<'a> {
@@ -144,18 +123,4 @@ fn tests_of(ast: &AST, text: &str) -> Vec<String> {
         .collect();
     tests.sort_by_key(|t| text.find(&format!("fn {t}(")).unwrap_or(usize::MAX));
     tests
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Shard, parse_shard};
-
-    #[test]
-    fn shards_are_k_of_n() {
-        assert_eq!(parse_shard("2/4"), Ok(Shard { index: 2, count: 4 }));
-        assert_eq!(parse_shard("1/1"), Ok(Shard { index: 1, count: 1 }));
-        for bad in ["0/3", "4/3", "1", "a/b", "1/0", "-1/2", ""] {
-            assert!(parse_shard(bad).is_err(), "{bad}");
-        }
-    }
 }
