@@ -160,7 +160,10 @@ pub(crate) fn get_log(
     m.insert("returned".into(), (lines.len() as i64).into());
     // OPI's `total` counts the entries held (at most max_entries), not every event.
     m.insert("total".into(), (held as i64).into());
-    m.insert("logged".into(), i64::try_from(logged).unwrap_or(i64::MAX).into());
+    m.insert(
+        "logged".into(),
+        i64::try_from(logged).unwrap_or(i64::MAX).into(),
+    );
     let logs: Array = lines.into_iter().map(Dynamic::from).collect();
     m.insert("logs".into(), logs.into());
     Ok(m.into())
