@@ -8,8 +8,9 @@
 //! no two files import each other (`.ci/layout-check` fails on a cycle or a file over 400 lines).
 //!
 //! - [`net`]: the asynchronous core; knows nothing of Rhai. `address` (parse targets, never
-//!   resolve) → `connect` (checks, then `tcp` dial or a `proxy` tunnel: `proxy/{config, kind,
-//!   socks, http}`, then `tls`: `tls/{describe, danger}`) → `connection` (buffered read, send,
+//!   resolve) → `connect` (checks, then `tcp` dial, whose `eyeballs` races a name's addresses,
+//!   or a `proxy` tunnel: `proxy/{config, kind, socks, http}`, then `tls`: `tls/{describe,
+//!   danger}`) → `connection` (buffered read, send,
 //!   half-close) with `read` (when a read stops, pure), `chars` (where an encoding's characters
 //!   begin, so a marker is not found inside one), `send` (every byte, or how far it got) and
 //!   `linger` (a close that loses nothing: half-close, drain, bounded linger, for clients and

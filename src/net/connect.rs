@@ -5,6 +5,11 @@
 //! that can be checked without I/O is checked first, so a bad CA file or a target the proxy
 //! cannot carry is a settings error, not a half-open connection.
 //!
+//! With `--trace`, a connect is traced from its first step under the number its connection will
+//! have: the proxy and its user, each address tried and how it failed, the proxy handshake asked
+//! for and the step that failed, the TLS handshake, and a last line: `connected …`, or
+//! `failed (kind): the error`. A connect that fails is when a trace is most wanted.
+//!
 //! [`tcp::dial`]: super::tcp::dial
 
 use std::time::Duration;
@@ -14,8 +19,9 @@ use super::connection::Connection;
 use super::deadline::Deadline;
 use super::error::Result;
 use super::proxy::{self, ProxyConfig};
-use super::tcp;
+use super::tcp::{self, Dial, Family};
 use super::tls::{TlsOptions, TlsPlan};
+use super::trace::{Traced, global_trace, note};
 
 /// The connect deadline when the caller gives none. Long enough for a slow proxy chain and a TLS
 /// handshake across the world; short enough that a black-holed address does not hang a script
@@ -29,6 +35,8 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     pub tls: Option<TlsOptions>,
     pub proxy: Option<ProxyConfig>,
+    /// The family of the target's addresses; [`Family::Any`] races both.
+    pub family: Family,
 }
 
 impl Default for ConnectOptions {
@@ -37,27 +45,57 @@ impl Default for ConnectOptions {
             timeout: DEFAULT_CONNECT_TIMEOUT,
             tls: None,
             proxy: None,
+            family: Family::Any,
         }
     }
 }
 
 /// Opens a connection to `target`.
 pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connection> {
+    connect_by(target, opts, &Deadline::after(opts.timeout)).await
+}
+
+async fn connect_by(
+    target: &Target,
+    opts: &ConnectOptions,
+    deadline: &Deadline,
+) -> Result<Connection> {
     let peer = target.to_string();
-    if let Some(proxy) = &opts.proxy {
-        proxy.check_target(target, &peer)?;
+    let trace = global_trace().map(|t| Traced::new(t, &peer));
+    match attempt(target, opts, deadline, trace.as_ref(), &peer).await {
+        Ok((mut conn, details)) => {
+            if let Some(t) = trace {
+                conn.set_trace(Some(t));
+                conn.trace_event(|| format!("connected{details}"));
+            }
+            Ok(conn)
+        }
+        Err(e) => {
+            note(trace.as_ref(), || {
+                format!("not connected ({}): {e}", e.kind())
+            });
+            Err(e)
+        }
     }
+}
+
+/// The connect itself, and the details of its `connected` line when traced.
+async fn attempt(
+    target: &Target,
+    opts: &ConnectOptions,
+    deadline: &Deadline,
+    trace: Option<&Traced>,
+    peer: &str,
+) -> Result<(Connection, String)> {
+    if let Some(proxy) = &opts.proxy {
+        proxy.check_target(target, peer)?;
+    }
+    let proxy_resolves = opts.proxy.as_ref().is_some_and(|p| !p.resolves_locally());
+    opts.family.check(target, proxy_resolves, peer)?;
     let tls = match &opts.tls {
-        Some(t) => Some(TlsPlan::new(target, t, &peer)?),
+        Some(t) => Some(TlsPlan::new(target, t, peer)?),
         None => None,
     };
-    let deadline = Deadline::after(opts.timeout);
-    let tcp = match &opts.proxy {
-        None => tcp::dial(target, &deadline).await?,
-        Some(proxy) => proxy::tunnel(proxy, target, &deadline, &peer).await?,
-    };
-    let socket = super::linger::socket_of(&tcp);
-    let trace = super::trace::global_trace();
     let mut details = String::new();
     if trace.is_some()
         && let Some(p) = &opts.proxy
@@ -67,12 +105,25 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
         if let Some(user) = &p.login {
             details.push_str(&format!(" as user {user:?}"));
         }
+        note(trace, || format!("connecting{details}"));
     }
+    let how = Dial {
+        deadline,
+        family: opts.family,
+        trace,
+        role: "",
+    };
+    let tcp = match &opts.proxy {
+        None => tcp::dial(target, &how).await?,
+        Some(proxy) => proxy::tunnel(proxy, target, &how, peer).await?,
+    };
+    let socket = super::linger::socket_of(&tcp);
     // Over a tunnel TLS still checks (and sends as SNI) the target's name, never the proxy's.
-    let mut conn = match tls {
-        None => Connection::new(Box::new(tcp), peer.clone()),
+    let conn = match tls {
+        None => Connection::new(Box::new(tcp), peer),
         Some(plan) => {
-            let stream = plan.handshake(tcp, &deadline, &peer).await?;
+            note(trace, || format!("TLS handshake, name {}", plan.name()));
+            let stream = plan.handshake(tcp, deadline, peer).await?;
             if trace.is_some() {
                 let c = stream.get_ref().1;
                 let version = c.protocol_version().map(|v| format!("{v:?}"));
@@ -90,13 +141,8 @@ pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connectio
                     plan.name()
                 ));
             }
-            Connection::new(Box::new(stream), peer.clone())
+            Connection::new(Box::new(stream), peer)
         }
     };
-    conn = conn.with_socket(socket);
-    if let Some(t) = trace {
-        conn.set_trace(Some(super::trace::Traced::new(t, &peer)));
-        conn.trace_event(|| format!("connected{details}"));
-    }
-    Ok(conn)
+    Ok((conn.with_socket(socket), details))
 }

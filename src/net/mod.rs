@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! address → connect: checks → tcp::dial | proxy::tunnel (→ tcp::dial) → [tls] → connection
+//!                                                  eyeballs: tcp::dial's race of a name's addresses
 //!                                                  connection: read / send / half-close / close
 //!                                                  linger: a close that loses nothing
 //!                                                  read: when a read stops (pure)
@@ -26,6 +27,7 @@ mod deadline;
 mod driver;
 mod error;
 mod expect;
+mod eyeballs;
 mod hexdump;
 mod interact;
 mod linger;
@@ -66,6 +68,7 @@ pub use secret::{hide_secret, redact};
 pub use server::{
     ConnectionInfo, DEFAULT_MAX_BUFFERED, Received, Server, ServerEvent, ServerLimits, TooLarge,
 };
+pub use tcp::Family;
 pub use tls::TlsOptions;
 pub use trace::{TRACE_CUT, Trace, TraceConfig, Traced, global_trace, trace_all};
 pub use wait::{Event, Waitable, wait_any};

@@ -33,6 +33,7 @@ fn connect_plan(
             timeout: Session::of(ctx).connect_timeout(),
             tls,
             proxy,
+            family: net::Family::Any,
         },
     ))
 }
