@@ -1,5 +1,6 @@
 //! Opening a connection: the checks, then TCP (to the target, or to the proxy and through its
-//! tunnel), then TLS when asked, all inside one connect deadline.
+//! tunnel), then TLS when asked, all inside one connect deadline; and [`connect_all`], many of
+//! them at once inside one deadline.
 //!
 //! The path is fixed: [`tcp::dial`] or [`proxy::tunnel`] → (TLS →) [`Connection`]. Everything
 //! that can be checked without I/O is checked first, so a bad CA file or a target the proxy
@@ -12,12 +13,15 @@
 //!
 //! [`tcp::dial`]: super::tcp::dial
 
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use super::address::Target;
 use super::connection::Connection;
 use super::deadline::Deadline;
-use super::error::Result;
+use super::error::{Phase, Result};
 use super::proxy::{self, ProxyConfig};
 use super::tcp::{self, Dial, Family};
 use super::tls::{TlsOptions, TlsPlan};
@@ -53,6 +57,44 @@ impl Default for ConnectOptions {
 /// Opens a connection to `target`.
 pub async fn connect(target: &Target, opts: &ConnectOptions) -> Result<Connection> {
     connect_by(target, opts, &Deadline::after(opts.timeout)).await
+}
+
+/// Opens connections to every one of `targets` at once, all inside one deadline (`opts.timeout`
+/// from now): their results in the order of `targets`. Returns when the last has finished or
+/// the deadline has passed; a connect still in flight then is dropped (its socket closed) and
+/// its result is a timeout.
+pub async fn connect_all(targets: &[Target], opts: &ConnectOptions) -> Vec<Result<Connection>> {
+    let deadline = Deadline::after(opts.timeout);
+    let mut done: Vec<Option<Result<Connection>>> = targets.iter().map(|_| None).collect();
+    type Flying<'a> = Pin<Box<dyn Future<Output = Result<Connection>> + 'a>>;
+    let mut flying: Vec<(usize, Flying<'_>)> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, Box::pin(connect_by(t, opts, &deadline)) as Flying<'_>))
+        .collect();
+    let all = poll_fn(|cx| {
+        flying.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
+            Poll::Ready(r) => {
+                done[*i] = Some(r);
+                false
+            }
+            Poll::Pending => true,
+        });
+        if flying.is_empty() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    });
+    // Each connect keeps the same deadline itself; this one only bounds the whole.
+    let _ = deadline.race(all).await;
+    drop(flying);
+    done.into_iter()
+        .zip(targets)
+        .map(|(r, t)| {
+            r.unwrap_or_else(|| Err(deadline.timeout_error(Phase::Connect, &t.to_string())))
+        })
+        .collect()
 }
 
 async fn connect_by(

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! address → connect: checks → tcp::dial | proxy::tunnel (→ tcp::dial) → [tls] → connection
+//!           connect_all: many connects under one deadline
 //!                                                  eyeballs: tcp::dial's race of a name's addresses
 //!                                                  connection: read / send / half-close / close
 //!                                                  linger: a close that loses nothing
@@ -45,7 +46,7 @@ mod wait;
 
 pub use address::{Host, Target};
 pub use chars::CharUnits;
-pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
+pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect, connect_all};
 pub use connection::{Connection, ReadEnd, ReadOutcome};
 pub use conversation::Expected;
 pub use error::{Error, ErrorKind, Gone, Phase, Result};

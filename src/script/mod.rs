@@ -14,6 +14,7 @@ mod brackets;
 mod bytes;
 mod catalog;
 mod client;
+mod connect_all;
 mod conversation;
 mod convert;
 mod defaults;
