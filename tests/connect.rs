@@ -200,6 +200,18 @@ fn the_family_option_pins_the_targets_addresses() {
         "client"
     );
     assert_eq!(
+        connect(
+            format!("localhost:{}", v6.port()),
+            r#"#{family: "ipv6"}"#,
+            "socks4://127.0.0.1:1"
+        ),
+        format!(
+            "settings: settings for localhost:{}: proxy 127.0.0.1:1 (socks4): SOCKS4 carries IPv4 \
+             only, and the family is pinned to ipv6",
+            v6.port()
+        )
+    );
+    assert_eq!(
         connect(v4.to_string(), r#"#{colour: "red"}"#, ""),
         format!(
             "settings: settings for {v4}: unknown connect option 'colour' (known: timeout_ms, family)"

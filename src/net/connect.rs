@@ -21,8 +21,8 @@ use std::time::Duration;
 use super::address::Target;
 use super::connection::Connection;
 use super::deadline::Deadline;
-use super::error::{Phase, Result};
-use super::proxy::{self, ProxyConfig};
+use super::error::{Error, ErrorKind, Phase, Result};
+use super::proxy::{self, ProxyConfig, ProxyKind};
 use super::tcp::{self, Dial, Family};
 use super::tls::{TlsOptions, TlsPlan};
 use super::trace::{Traced, global_trace, note};
@@ -134,6 +134,19 @@ async fn attempt(
     }
     let proxy_resolves = opts.proxy.as_ref().is_some_and(|p| !p.resolves_locally());
     opts.family.check(target, proxy_resolves, peer)?;
+    if opts.family == Family::Ipv6
+        && let Some(p) = opts.proxy.as_ref().filter(|p| p.kind == ProxyKind::Socks4)
+    {
+        return Err(Error::new(
+            ErrorKind::Settings,
+            Phase::Settings,
+            peer,
+            format!(
+                "{}: SOCKS4 carries IPv4 only, and the family is pinned to ipv6",
+                p.label()
+            ),
+        ));
+    }
     let tls = match &opts.tls {
         Some(t) => Some(TlsPlan::new(target, t, peer)?),
         None => None,
