@@ -8,11 +8,12 @@
 //! no two files import each other (`.ci/layout-check` fails on a cycle or a file over 400 lines).
 //!
 //! - [`net`]: the asynchronous core; knows nothing of Rhai. `address` (parse targets, never
-//!   resolve) → `connect` (checks, then `tcp` dial or a `proxy` tunnel: `proxy/{config, kind,
-//!   socks, http}`, then `tls`: `tls/{describe, danger}`) → `connection` (buffered read, send,
-//!   half-close) with `read` (when a read stops, pure), `chars` (where an encoding's characters
-//!   begin, so a marker is not found inside one), `send` (every byte, or how far it got) and
-//!   `linger` (a close that loses nothing: half-close, drain, bounded linger, for clients and
+//!   resolve) → `connect` (checks, then `tcp` dial, whose `eyeballs` races a name's addresses,
+//!   or a `proxy` tunnel: `proxy/{config, kind, socks, http}`, then `tls`: `tls/{describe,
+//!   danger}`; its `connect_all` runs many under one deadline) → `connection` (buffered read,
+//!   send, half-close) with `read` (when a read stops, pure), `chars` (where an encoding's
+//!   characters begin, so a marker is not found inside one), `send` (every byte, or how far it
+//!   got) and `linger` (a close that loses nothing: half-close, drain, bounded linger, for clients and
 //!   servers alike); `conversation` (Expect, ReadAvailable,
 //!   ReadUntilQuiet) with `expect` (which pattern matches, pure), `wait` (WaitAny over many),
 //!   `interact` (a connection and a byte source talking directly), `trace` (the wire trace) with
@@ -30,8 +31,8 @@
 //!   `helpers`, `assert`, `fallback` (with `arity`, the table of which catch-alls to register),
 //!   `nesting` (printing, `==` and JSON of nested collections without recursion); `conversation` (Expect, ReadAvailable, ReadUntilQuiet,
 //!   regexes, stream properties, SetTrace) with `expect_map` (its answer, and whether the
-//!   texts fit before anything is taken), `wait` (WaitAny), `interact` (Interact), `convert`
-//!   (OPI's type conversions); `bytes` (encodings, hex,
+//!   texts fit before anything is taken), `wait` (WaitAny), `connect_all` (ConnectAll),
+//!   `interact` (Interact), `convert` (OPI's type conversions); `bytes` (encodings, hex,
 //!   hexdump) and `pack/{format, half}` (Python's `struct` layouts), `files` (files and the
 //!   standard streams), `catalog` (what `functions` lists: groups, OPI's names in both
 //!   languages, additions); `cli_values` (the binary's values given as text: sizes, shards,

@@ -8,6 +8,8 @@ mod catalog;
 mod close;
 // The command line: eval, run, request, functions and defs, the REPL, Ctrl-C.
 mod cli;
+// ConnectAll (many connects, one deadline) and the connect options (timeout_ms, family).
+mod connect;
 // Expect, SendAfter, ReadAvailable, ReadUntilQuiet and the stream properties.
 mod conversation;
 // Interact: ncat's mode off a terminal, the terminal mode in a pty.

@@ -83,6 +83,59 @@ fn errors_rhai() {
         ));
 }
 
+/// 40 ports (20 speak first, 4 accept and stay silent, 4 never answer a connect, 12 refuse)
+/// are grabbed within one connect deadline plus 20%, the binary's start and end included.
+#[test]
+fn scan_rhai() {
+    let mut ports: Vec<(u16, &str)> = Vec::new();
+    let mut guards = Vec::new();
+    for _ in 0..20 {
+        ports.push((speaks_first(b"SSH-2.0-test\r\n").port(), "open"));
+    }
+    for _ in 0..4 {
+        ports.push((silent().port(), "silent"));
+        let (a, guard) = unanswered();
+        guards.push(guard);
+        ports.push((a.port(), "filtered"));
+    }
+    for _ in 0..12 {
+        ports.push((refused_port().port(), "closed"));
+    }
+    let list: Vec<String> = ports.iter().map(|(p, _)| p.to_string()).collect();
+    let deadline = 3000;
+    let t = std::time::Instant::now();
+    let out = run(
+        "scan.rhai",
+        &["127.0.0.1".into(), list.join(","), deadline.to_string()],
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let took = t.elapsed();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 42, "{out}");
+    assert_eq!(lines[0], "ADDRESS          STATE     BANNER");
+    for ((port, state), line) in ports.iter().zip(&lines[1..41]) {
+        let want = match *state {
+            "open" => format!("127.0.0.1:{port:<5}  open      SSH-2.0-test"),
+            s => format!("127.0.0.1:{port:<5}  {s}"),
+        };
+        assert_eq!(line.trim_end(), want.trim_end(), "{out}");
+    }
+    assert!(
+        lines[41].ends_with(&format!(
+            "(deadline {deadline} ms): 20 open, 4 silent, 12 closed, 4 filtered"
+        )),
+        "{out}"
+    );
+    assert!(
+        took < std::time::Duration::from_millis(deadline * 12 / 10),
+        "the scan took {took:?} for a connect deadline of {deadline} ms:\n{out}"
+    );
+}
+
 /// A new script without a test fails here.
 #[test]
 fn every_script_has_a_test() {

@@ -1,4 +1,5 @@
-//! The wire trace: the exact lines of a TLS-over-SOCKS5 conversation, text and hex chunks, the
+//! The wire trace: the exact lines of a TLS-over-SOCKS5 conversation, of connects that fail
+//! (refused, timed out, a refused proxy login, a failed TLS handshake), text and hex chunks, the
 //! cut of long chunks, SetTrace for one connection, and no secret in any line.
 
 use crate::common::proxy::{Http, Socks5, http, socks5};
@@ -50,6 +51,13 @@ fn a_tls_conversation_through_socks5_traced_line_by_line() {
          TLS13_AES_256_GCM_SHA384, name localhost, certificate verified"
     );
     let want = vec![
+        format!("{peer} connecting through proxy {proxy} (socks5h) as user \"alice\""),
+        format!("{peer} trying proxy {proxy}"),
+        format!(
+            "{peer} socks5h handshake, asking for localhost:{}",
+            target.port()
+        ),
+        format!("{peer} TLS handshake, name localhost"),
         connected,
         format!("{peer} > 6 bytes"),
         r#"  "PING\r\n""#.to_string(),
@@ -66,6 +74,110 @@ fn a_tls_conversation_through_socks5_traced_line_by_line() {
     ];
     assert_eq!(got, want, "{text}");
     assert!(!text.contains("s3cret"), "{text}");
+}
+
+/// The lines of a script run with `--trace=FILE`, without their time of day.
+fn traced(script: &str) -> (Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.txt");
+    opi()
+        .args(["--trace", &trace.display().to_string(), "-e", script])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&trace).unwrap_or_default();
+    (lines(&text), text)
+}
+
+#[test]
+fn a_refused_and_a_timed_out_connect_are_traced() {
+    let refused = refused_port();
+    let (silent, _guard) = unanswered();
+    let (got, text) = traced(&format!(
+        r#"OPI_TCP::CreateConnection("{refused}");
+           set_connect_timeout(500);
+           OPI_TCP::CreateConnection("{silent}");"#
+    ));
+    let (r, s) = (format!("#1 {refused}"), format!("#2 {silent}"));
+    assert_eq!(
+        got,
+        [
+            format!("{r} trying {refused}"),
+            format!("{r} attempt to {refused} failed: connection refused (os error 111)"),
+            format!(
+                "{r} not connected (refused): connect to {refused}: connection refused (os error 111)"
+            ),
+            format!("{s} trying {silent}"),
+            format!("{s} not connected (timeout): connect to {silent}: timed out after 500ms"),
+        ],
+        "{text}"
+    );
+}
+
+#[test]
+fn a_refused_socks5_login_is_traced_with_the_user_and_not_the_password() {
+    let (proxy, _) = socks5(Socks5 {
+        credentials: Some(("alice", "s3cret")),
+        ..Socks5::default()
+    });
+    let (got, text) = traced(&format!(
+        r#"OPI_TCP::CreateConnection("localhost:9", (), "socks5h://alice:wrong-one@{proxy}");"#
+    ));
+    let p = "#1 localhost:9";
+    assert_eq!(
+        got,
+        [
+            format!("{p} connecting through proxy {proxy} (socks5h) as user \"alice\""),
+            format!("{p} trying proxy {proxy}"),
+            format!("{p} socks5h handshake, asking for localhost:9"),
+            format!("{p} socks5h handshake failed at the login"),
+            format!(
+                "{p} not connected (proxy_auth): proxy for localhost:9: proxy {proxy} (socks5h): \
+                 authentication failed: the proxy rejected the login or password"
+            ),
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("wrong-one"), "{text}");
+}
+
+#[test]
+fn a_refused_proxy_and_a_failed_tls_handshake_are_traced() {
+    let dead = refused_port();
+    let target = tls_echo(&crate::common::tls::self_signed(&["localhost"]));
+    let (got, text) = traced(&format!(
+        r#"OPI_TCP::CreateConnection("127.0.0.1:9", (), "http://{dead}");
+           OPI_TCP::CreateConnection("{target}", OPI_TCP::GetTlsSettings(false));"#
+    ));
+    let (p, t) = ("#1 127.0.0.1:9", format!("#2 {target}"));
+    assert_eq!(
+        got[..4],
+        [
+            format!("{p} connecting through proxy {dead} (http)"),
+            format!("{p} trying proxy {dead}"),
+            format!("{p} attempt to proxy {dead} failed: connection refused (os error 111)"),
+            format!(
+                "{p} not connected (refused): proxy for 127.0.0.1:9: proxy {dead} (http): cannot \
+                 reach the proxy: connection refused (os error 111)"
+            ),
+        ],
+        "{text}"
+    );
+    assert_eq!(
+        got[4..7],
+        [
+            format!("{t} trying {target}"),
+            format!("{t} TLS handshake, name 127.0.0.1"),
+            got[6].clone(),
+        ],
+        "{text}"
+    );
+    assert!(
+        got[6].starts_with(&format!(
+            "{t} not connected (tls): tls handshake with {target}: "
+        )),
+        "{text}"
+    );
+    assert_eq!(got.len(), 7, "{text}");
 }
 
 #[test]

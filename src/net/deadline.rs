@@ -54,7 +54,17 @@ impl Deadline {
     ) -> Result<F::Output> {
         self.race(fut)
             .await
-            .ok_or_else(|| Error::timeout(phase, peer, self.budget))
+            .ok_or_else(|| self.timeout_error(phase, peer))
+    }
+
+    /// The error of a wait in `phase` that this deadline ended: it names the whole budget.
+    pub(crate) fn timeout_error(&self, phase: Phase, peer: &str) -> Error {
+        Error::timeout(phase, peer, self.budget)
+    }
+
+    /// The budget the deadline was set from.
+    pub(crate) fn budget(&self) -> Duration {
+        self.budget
     }
 
     /// Runs `fut` until the deadline; `None` when the deadline came first.

@@ -3,6 +3,8 @@
 //!
 //! ```text
 //! address → connect: checks → tcp::dial | proxy::tunnel (→ tcp::dial) → [tls] → connection
+//!           connect_all: many connects under one deadline
+//!                                                  eyeballs: tcp::dial's race of a name's addresses
 //!                                                  connection: read / send / half-close / close
 //!                                                  linger: a close that loses nothing
 //!                                                  read: when a read stops (pure)
@@ -26,6 +28,7 @@ mod deadline;
 mod driver;
 mod error;
 mod expect;
+mod eyeballs;
 mod hexdump;
 mod interact;
 mod linger;
@@ -43,7 +46,7 @@ mod wait;
 
 pub use address::{Host, Target};
 pub use chars::CharUnits;
-pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect};
+pub use connect::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, connect, connect_all};
 pub use connection::Connection;
 pub use conversation::Expected;
 pub use error::{Error, ErrorKind, Gone, Phase, Result};
@@ -66,6 +69,7 @@ pub use secret::{hide_secret, redact};
 pub use server::{
     ConnectionInfo, DEFAULT_MAX_BUFFERED, Received, Server, ServerEvent, ServerLimits, TooLarge,
 };
+pub use tcp::Family;
 pub use tls::TlsOptions;
 pub use trace::{TRACE_CUT, Trace, TraceConfig, Traced, global_trace, trace_all};
 pub use wait::{Event, Waitable, wait_any};

@@ -1,7 +1,9 @@
-//! The wire trace: every chunk a connection sends and receives, as it happens, with one line for
-//! its connect (proxy and TLS details), half-close and close. Text shows as an escaped string,
+//! The wire trace: every chunk a connection sends and receives, as it happens, with lines for
+//! its connect (each address tried, the proxy and its user, the handshake step that failed, the
+//! proxy and TLS details of a success), half-close and close. Text shows as an escaped string,
 //! anything else as `hexdump -C` lines. Secrets never appear: a proxy is named with its user
-//! only, and the bytes of a proxy handshake are not traced (the trace starts with the tunnel).
+//! only, and the bytes of a proxy handshake are not traced (only the step it is at, and where it
+//! failed; chunks start with the tunnel).
 //!
 //! Off, it costs one `Option` check per send and read: nothing is formatted or allocated.
 
@@ -123,6 +125,13 @@ impl Traced {
             let _ = writeln!(text, "  … {} more bytes", bytes.len() - shown.len());
         }
         self.trace.write(&text);
+    }
+}
+
+/// Writes an event line when there is a trace; `what` is formatted only then.
+pub(crate) fn note(trace: Option<&Traced>, what: impl FnOnce() -> String) {
+    if let Some(t) = trace {
+        t.event(&what());
     }
 }
 

@@ -106,6 +106,10 @@ const ALIASES: &[(&str, &str)] = &[
     ("GetTLSSettings", "GetTlsSettings"),
 ];
 
+/// OPI's names we give more parameters than OPI does, with OPI's longest parameter list: an
+/// overload past it is an addition, and marked so.
+const EXTENDED: &[(&str, usize)] = &[("CreateConnection", 4), ("OpenConnection", 4)];
+
 /// The global functions that are not helpers.
 const GLOBALS: &[(Group, &[&str])] = &[
     (
@@ -154,18 +158,30 @@ pub(crate) fn is_unlisted(name: &str) -> bool {
 
 /// Where a function of the `OPI_TCP` module goes, and its mark (none for OPI's own names).
 fn opi_tcp_entry(name: &str, params: &str) -> (Group, Option<String>) {
+    let count = params.split(',').filter(|p| !p.trim().is_empty()).count();
+    let extended = EXTENDED
+        .iter()
+        .any(|(n, longest)| *n == name && count > *longest);
     if let Some(n) = OPI_NAMES
         .iter()
         .find(|n| n.english == name || n.russian == name)
     {
-        return (n.group, None);
+        return (
+            n.group,
+            extended.then(|| "(addition: the last argument)".into()),
+        );
     }
     if let Some((_, of)) = ALIASES.iter().find(|(alias, _)| *alias == name) {
         let group = OPI_NAMES
             .iter()
             .find(|n| n.english == *of)
             .map_or(Group::Client, |n| n.group);
-        return (group, Some(format!("(alias of {of})")));
+        let more = if extended {
+            "; the last argument is an addition"
+        } else {
+            ""
+        };
+        return (group, Some(format!("(alias of {of}{more})")));
     }
     // OPI's one internal export: its generic server code asks the module for the add-in name.
     if name == "AddInName" || name == "ИмяКомпоненты" {
@@ -305,6 +321,16 @@ mod tests {
         assert_eq!(
             e("OPI_TCP::get$port(server: &mut TcpServer) -> i64").1,
             "server.port -> i64  (property of TcpServer; addition)"
+        );
+        // An OPI name with more arguments than OPI's is marked.
+        assert_eq!(
+            e("OPI_TCP::CreateConnection(address: &str, tls: Dynamic) -> Dynamic").1,
+            "OPI_TCP::CreateConnection(address: &str, tls: Dynamic) -> Dynamic"
+        );
+        assert!(
+            e("OPI_TCP::CreateConnection(a: &str, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic) -> Dynamic")
+                .1
+                .ends_with("  (addition: the last argument)")
         );
         assert_eq!(e("hexdump(data: Blob) -> string").0, Group::BytesAndFiles);
         assert_eq!(e("assert(condition: bool)").0, Group::Assertions);

@@ -16,35 +16,66 @@ use crate::net::{
     self, CharUnits, ConnectOptions, ErrorKind, Interrupted, Phase, ReadLimit, Target,
 };
 
+/// The settings a connect takes after its address: TLS, proxy, and the options (an addition:
+/// `timeout_ms` or `#{timeout_ms, family}`).
+pub(crate) struct Settings<'a> {
+    pub(crate) tls: &'a Dynamic,
+    pub(crate) proxy: &'a Dynamic,
+    pub(crate) options: &'a Dynamic,
+}
+
+impl<'a> Settings<'a> {
+    pub(crate) fn of(tls: &'a Dynamic, proxy: &'a Dynamic, options: &'a Dynamic) -> Self {
+        Settings {
+            tls,
+            proxy,
+            options,
+        }
+    }
+}
+
 /// Parses the address and the settings; a failure is the error map, not a throw.
-fn connect_plan(
+pub(crate) fn connect_plan(
     ctx: &NativeCallContext,
     address: &str,
-    tls: &Dynamic,
-    proxy: &Dynamic,
+    with: &Settings,
 ) -> Result<(Target, ConnectOptions), net::Error> {
     let target = Target::parse(address)?;
     let peer = target.to_string();
-    let tls = settings::tls_options(tls, &peer)?;
-    let proxy = settings::proxy_config(proxy, &peer)?;
+    let tls = settings::tls_options(with.tls, &peer)?;
+    let proxy = settings::proxy_config(with.proxy, &peer)?;
+    let (timeout, family) = settings::connect_options(with.options, &peer)?;
     Ok((
         target.clone(),
         ConnectOptions {
-            timeout: Session::of(ctx).connect_timeout(),
+            timeout: timeout.unwrap_or_else(|| Session::of(ctx).connect_timeout()),
             tls,
             proxy,
+            family,
         },
     ))
+}
+
+/// A positional `timeout_ms` that is not positive is a programming error, as every timeout
+/// argument's is; inside the options map it is a setting, and its error a value.
+pub(crate) fn check_timeout_arg(ctx: &NativeCallContext, options: &Dynamic) -> RhaiResultOf<()> {
+    match options.as_int() {
+        Ok(ms) if ms <= 0 => Err(throw(
+            ctx,
+            format!("the connect timeout must be positive milliseconds, not {ms}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn open(
     ctx: &NativeCallContext,
     address: &str,
-    tls: &Dynamic,
-    proxy: &Dynamic,
+    with: &Settings,
     logging: &Dynamic,
 ) -> RhaiResultOf<Result<TcpClient, Map>> {
-    let plan = connect_plan(ctx, address, tls, proxy)
+    check_timeout_arg(ctx, with.options)?;
+    let plan = connect_plan(ctx, address, with)
         .and_then(|plan| Ok((plan, super::logging::open(logging)?)));
     let ((target, opts), log) = match plan {
         Ok(plan) => plan,
@@ -60,11 +91,10 @@ fn open(
 pub(crate) fn create_connection(
     ctx: &NativeCallContext,
     address: &str,
-    tls: &Dynamic,
-    proxy: &Dynamic,
+    with: &Settings,
     logging: &Dynamic,
 ) -> RhaiResultOf<Dynamic> {
-    Ok(match open(ctx, address, tls, proxy, logging)? {
+    Ok(match open(ctx, address, with, logging)? {
         Ok(client) => Dynamic::from(client),
         Err(map) => map.into(),
     })
@@ -185,7 +215,12 @@ pub(crate) fn process_request(
 ) -> RhaiResultOf<Dynamic> {
     let bytes = args::opi_data(ctx, data.clone())?;
     let as_string = args::flag(ctx, response_string, "response_string", true)?;
-    let client = match open(ctx, address, tls, proxy, &Dynamic::UNIT)? {
+    let with = Settings {
+        tls,
+        proxy,
+        options: &Dynamic::UNIT,
+    };
+    let client = match open(ctx, address, &with, &Dynamic::UNIT)? {
         Ok(c) => c,
         Err(map) => return Ok(map.into()),
     };

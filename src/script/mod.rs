@@ -15,6 +15,7 @@ mod bytes;
 mod catalog;
 mod cli_values;
 mod client;
+mod connect_all;
 mod conversation;
 mod convert;
 mod defaults;

@@ -3,12 +3,13 @@
 //! types refused by name. A bad setting is the connect's error map (kind `settings`), not a throw.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use rhai::{Dynamic, ImmutableString, Map, NativeCallContext};
 
 use super::args::{self, RhaiResultOf, throw};
 
-use crate::net::{self, ErrorKind, Phase, ProxyConfig, ProxyKind, TlsOptions};
+use crate::net::{self, ErrorKind, Family, Phase, ProxyConfig, ProxyKind, TlsOptions};
 
 pub(crate) fn get_tls_settings(
     ctx: &NativeCallContext,
@@ -229,6 +230,59 @@ pub(crate) fn proxy_port(v: &Dynamic, peer: &str) -> net::Result<u16> {
         _ => Err(settings_error(
             peer,
             format!("proxy field 'port' must be a number 1-65535, not {v}"),
+        )),
+    }
+}
+
+/// The connect options a script passes after the proxy (an addition): `()` for none, a
+/// positive `timeout_ms` alone, or a map `#{timeout_ms, family}` with `family` `"ipv4"`,
+/// `"ipv6"` or `"any"`. The connect's deadline (`None`: the session's) and family.
+pub(crate) fn connect_options(v: &Dynamic, peer: &str) -> net::Result<(Option<Duration>, Family)> {
+    if v.is_unit() {
+        return Ok((None, Family::Any));
+    }
+    if v.is_int() {
+        return Ok((Some(connect_ms(v, peer)?), Family::Any));
+    }
+    let Some(map) = v.read_lock::<Map>() else {
+        return Err(settings_error(
+            peer,
+            format!(
+                "the connect options must be timeout_ms or a map #{{timeout_ms, family}}, not {}",
+                v.type_name()
+            ),
+        ));
+    };
+    let (mut timeout, mut family) = (None, Family::Any);
+    for (key, value) in map.iter() {
+        match key.as_str() {
+            "timeout_ms" => timeout = Some(connect_ms(value, peer)?),
+            "family" => {
+                let Some(name) = value.read_lock::<ImmutableString>() else {
+                    return Err(settings_error(
+                        peer,
+                        format!("connect option 'family' must be a string, not {value}"),
+                    ));
+                };
+                family = name.parse().map_err(|d| settings_error(peer, d))?;
+            }
+            other => {
+                return Err(settings_error(
+                    peer,
+                    format!("unknown connect option '{other}' (known: timeout_ms, family)"),
+                ));
+            }
+        }
+    }
+    Ok((timeout, family))
+}
+
+fn connect_ms(v: &Dynamic, peer: &str) -> net::Result<Duration> {
+    match v.as_int() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms as u64)),
+        _ => Err(settings_error(
+            peer,
+            format!("the connect timeout must be positive milliseconds, not {v}"),
         )),
     }
 }

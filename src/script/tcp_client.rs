@@ -95,15 +95,30 @@ impl TcpClient {
                 Err(e) => l.write(format!("Connection failed: {e}")),
             }
         }
-        Ok(conn.map(|conn| {
-            TcpClient(Rc::new(RefCell::new(State {
-                peer: conn.peer().to_string(),
-                conn: Some(conn),
-                last_error: None,
-                last_read: None,
-                log,
-            })))
-        }))
+        Ok(conn.map(|conn| TcpClient::holding(conn, log)))
+    }
+
+    /// Connects (blocking) to every one of `targets` at once, inside one deadline: the results
+    /// in the order of `targets`.
+    pub(crate) fn open_all(
+        targets: &[Target],
+        opts: &ConnectOptions,
+    ) -> Result<Vec<Result<Self, net::Error>>, Interrupted> {
+        let conns = block_on(net::connect_all(targets, opts))?;
+        Ok(conns
+            .into_iter()
+            .map(|c| c.map(|conn| TcpClient::holding(conn, None)))
+            .collect())
+    }
+
+    fn holding(conn: Connection, log: Option<Arc<Log>>) -> Self {
+        TcpClient(Rc::new(RefCell::new(State {
+            peer: conn.peer().to_string(),
+            conn: Some(conn),
+            last_error: None,
+            last_read: None,
+            log,
+        })))
     }
 
     /// The event log given at connect time, if any.

@@ -126,6 +126,58 @@ pub fn silent() -> SocketAddr {
     })
 }
 
+/// What keeps an [`unanswered`] port silent: its listener and the connections queued in its
+/// backlog.
+pub struct Unanswered {
+    _listener: TcpListener,
+    _queued: Vec<TcpStream>,
+}
+
+/// A port that never answers a connect, offline: a listener that never accepts, its backlog
+/// filled, so the kernel drops every further SYN and a connect waits for its deadline (as to a
+/// black-holed address). Silent while the guard lives.
+pub fn unanswered() -> (SocketAddr, Unanswered) {
+    let bind = if ON_IPV6.get() {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .expect("a runtime");
+    // std cannot listen with a backlog of 0 (one connection queued on Linux, then none).
+    let listener = rt
+        .block_on(async {
+            let addr: SocketAddr = bind.parse().expect("a loopback address");
+            let socket = if addr.is_ipv6() {
+                tokio::net::TcpSocket::new_v6()?
+            } else {
+                tokio::net::TcpSocket::new_v4()?
+            };
+            socket.bind(addr)?;
+            socket.listen(0)?.into_std()
+        })
+        .expect("listen with a backlog of 0");
+    let addr = listener.local_addr().expect("local addr");
+    let mut queued = Vec::new();
+    for _ in 0..64 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(500)) {
+            Ok(s) => queued.push(s),
+            Err(_) => {
+                return (
+                    addr,
+                    Unanswered {
+                        _listener: listener,
+                        _queued: queued,
+                    },
+                );
+            }
+        }
+    }
+    panic!("the backlog of {addr} never filled");
+}
+
 /// Records everything a client sends until it half-closes, then hands it over.
 pub fn recorder() -> (SocketAddr, mpsc::Receiver<Vec<u8>>) {
     let (tx, rx) = mpsc::channel();

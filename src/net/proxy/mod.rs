@@ -2,9 +2,10 @@
 //! type speaks ([`socks`] for SOCKS5 / SOCKS4 / SOCKS4a, [`http`] for HTTP CONNECT), so that the
 //! stream it returns carries the target's bytes from the first one on.
 //!
-//! We connect to the proxy ourselves (every address tried, the last error kept) rather than let
-//! tokio-socks do it with a blocking resolver that hides why each address failed, and run its
-//! `*_with_socket` handshakes on our socket.
+//! We connect to the proxy ourselves (its addresses raced as a target's, each failure named)
+//! rather than let tokio-socks do it with a blocking resolver that hides why each address
+//! failed, and run its `*_with_socket` handshakes on our socket. The trace shows the handshake
+//! asked for and the step that failed, never its bytes (they hold the credentials).
 
 mod config;
 #[cfg(feature = "fuzzing")]
@@ -24,9 +25,9 @@ use tokio::net::TcpStream;
 use tokio_socks::TargetAddr;
 
 use super::address::{Host, Target};
-use super::deadline::Deadline;
 use super::error::{Error, ErrorKind, Phase, Result, io_detail};
-use super::tcp;
+use super::tcp::{self, Dial, Family};
+use super::trace::note;
 
 /// What the proxy is asked to connect to: an address resolved here, or a name it resolves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +54,18 @@ impl fmt::Display for Dest {
     }
 }
 
-/// A failed handshake, and whether asking for another resolved address of the target may work
-/// (the proxy could not reach this one; auth and protocol failures would repeat).
+/// A failed handshake, the step it failed at, and whether asking for another resolved address
+/// of the target may work (the proxy could not reach this one; auth and protocol failures would
+/// repeat).
 struct Failed {
     error: Error,
     next_address_may_help: bool,
+    /// `greeting`, `login` or `CONNECT request`, for the trace.
+    step: &'static str,
 }
+
+/// The step of every handshake but SOCKS5's greeting and login.
+const CONNECT_STEP: &str = "CONNECT request";
 
 /// Names the proxy and the target in every error of the tunnel.
 struct Ctx<'a> {
@@ -83,6 +90,7 @@ impl Ctx<'_> {
         Failed {
             error: self.error(kind, detail),
             next_address_may_help: false,
+            step: CONNECT_STEP,
         }
     }
 
@@ -101,22 +109,26 @@ impl Ctx<'_> {
     }
 }
 
-/// Opens a tunnel to `target` through `proxy` before `deadline`: resolves the target when the
-/// type says the client does, connects to the proxy and runs the handshake. The caller has
-/// checked that the proxy can carry the target ([`ProxyConfig::check_target`]; `connect` does);
-/// `peer` names the target.
+/// Opens a tunnel to `target` through `proxy` before the dial's deadline: resolves the target
+/// when the type says the client does (keeping the dial's family), connects to the proxy and runs
+/// the handshake. The caller has checked that the proxy can carry the target
+/// ([`ProxyConfig::check_target`]; `connect` does); `peer` names the target.
 pub(crate) async fn tunnel(
     proxy: &ProxyConfig,
     target: &Target,
-    deadline: &Deadline,
+    how: &Dial<'_>,
     peer: &str,
 ) -> Result<TcpStream> {
     let cx = Ctx { proxy, peer };
-    let dests = destinations(proxy, target, deadline, peer).await?;
+    let dests = destinations(proxy, target, how, peer).await?;
     let mut last = None;
     for dest in dests {
-        let mut tcp = reach(&cx, deadline).await?;
-        match deadline
+        let mut tcp = reach(&cx, how).await?;
+        note(how.trace, || {
+            format!("{} handshake, asking for {dest}", proxy.kind)
+        });
+        match how
+            .deadline
             .run(Phase::Proxy, peer, handshake(&cx, &mut tcp, &dest))
             .await
         {
@@ -127,8 +139,15 @@ pub(crate) async fn tunnel(
                 ));
             }
             Ok(Ok(())) => return Ok(tcp),
-            Ok(Err(f)) if f.next_address_may_help => last = Some(f.error),
-            Ok(Err(f)) => return Err(f.error),
+            Ok(Err(f)) => {
+                note(how.trace, || {
+                    format!("{} handshake failed at the {}", proxy.kind, f.step)
+                });
+                if !f.next_address_may_help {
+                    return Err(f.error);
+                }
+                last = Some(f.error);
+            }
         }
     }
     Err(last.unwrap_or_else(|| {
@@ -146,7 +165,7 @@ pub(crate) async fn tunnel(
 async fn destinations(
     proxy: &ProxyConfig,
     target: &Target,
-    deadline: &Deadline,
+    how: &Dial<'_>,
     peer: &str,
 ) -> Result<Vec<Dest>> {
     let port = target.port;
@@ -166,7 +185,8 @@ async fn destinations(
         }
         Host::Name(name) => name,
     };
-    let mut addrs = tcp::resolve(name, port, deadline, peer).await?;
+    let all = tcp::resolve(name, port, how.deadline, peer).await?;
+    let mut addrs = how.family.keep(all, name, peer)?;
     if proxy.kind == ProxyKind::Socks4 {
         addrs.retain(SocketAddr::is_ipv4);
         if addrs.is_empty() {
@@ -185,14 +205,21 @@ async fn destinations(
     Ok(addrs.into_iter().map(Dest::Addr).collect())
 }
 
-/// The TCP connection to the proxy, every address of a proxy name tried in turn.
-async fn reach(cx: &Ctx<'_>, deadline: &Deadline) -> Result<TcpStream> {
+/// The TCP connection to the proxy, the addresses of a proxy name raced as a target's are. The
+/// family pins the target's addresses, not the proxy's: the proxy may reach the target over
+/// another family than the one this machine reaches the proxy over.
+async fn reach(cx: &Ctx<'_>, how: &Dial<'_>) -> Result<TcpStream> {
     let at = Target {
         host: cx.proxy.host.clone(),
         port: cx.proxy.port,
     };
+    let how = Dial {
+        family: Family::Any,
+        role: "proxy ",
+        ..*how
+    };
     // Kinds stay (refused, timeout, dns): the script can tell a dead proxy from a slow one.
-    tcp::dial(&at, deadline)
+    tcp::dial(&at, &how)
         .await
         .map_err(|e| cx.error(e.kind(), format!("cannot reach the proxy: {}", e.detail())))
 }

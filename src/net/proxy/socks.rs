@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_socks::Error as SocksError;
 use tokio_socks::tcp::{Socks4Stream, Socks5Stream};
 
-use super::{Ctx, Dest, Failed, preview};
+use super::{CONNECT_STEP, Ctx, Dest, Failed, preview};
 use crate::net::error::{ErrorKind, lowercase_first};
 
 /// Enough of a SOCKS answer to describe any reply (method, auth, 4 + 1 + 255 + 2 bytes).
@@ -33,7 +33,27 @@ pub(super) async fn socks5<S: AsyncRead + AsyncWrite + Unpin>(
             .await
             .map(drop),
     };
-    result.map_err(|e| socks5_failure(cx, dest, &rec.seen, e))
+    result.map_err(|e| {
+        let step = socks5_step(&rec.seen, &e);
+        Failed {
+            step,
+            ..socks5_failure(cx, dest, &rec.seen, e)
+        }
+    })
+}
+
+/// Which step of a SOCKS5 handshake failed, by the error and how much the proxy had answered:
+/// the greeting (method choice), the login, or the CONNECT request.
+fn socks5_step(seen: &[u8], e: &SocksError) -> &'static str {
+    let method = seen.get(1).copied();
+    match e {
+        SocksError::PasswordAuthFailure(_) => "login",
+        SocksError::NoAcceptableAuthMethods | SocksError::AuthorizationRequired => "greeting",
+        _ if seen.len() < 2 => "greeting",
+        SocksError::UnknownAuthMethod if method != Some(0x02) && seen.len() == 2 => "greeting",
+        _ if method == Some(0x02) && seen.len() < 4 => "login",
+        _ => CONNECT_STEP,
+    }
 }
 
 /// Words for a SOCKS5 failure. tokio-socks reports an unknown reply code as an unknown auth
@@ -46,6 +66,7 @@ fn socks5_failure(cx: &Ctx<'_>, dest: &Dest, seen: &[u8], e: SocksError) -> Fail
     let reply = |detail: String| Failed {
         error: cx.error(ErrorKind::Proxy, detail),
         next_address_may_help: true,
+        step: CONNECT_STEP,
     };
     match e {
         SocksError::Io(io) => cx.io(&io),
@@ -173,6 +194,7 @@ fn socks4_failure(cx: &Ctx<'_>, dest: &Dest, seen: &[u8], e: SocksError) -> Fail
                     format!("request rejected or failed (SOCKS4 code 91, asked for {dest}){hint}"),
                 ),
                 next_address_may_help: true,
+                step: CONNECT_STEP,
             }
         }
         SocksError::IdentdAuthFailure => cx.fatal(

@@ -27,7 +27,7 @@ pub(super) mod client {
         return_raw
     )]
     pub fn create_connection(ctx: NativeCallContext, address: &str) -> RhaiResultOf<Dynamic> {
-        client::create_connection(&ctx, address, &U, &U, &U)
+        client::create_connection(&ctx, address, &client::Settings::of(&U, &U, &U), &U)
     }
 
     /// Connects with TLS settings (`GetTlsSettings`, or `()` for plain TCP).
@@ -43,7 +43,7 @@ pub(super) mod client {
         address: &str,
         tls: Dynamic,
     ) -> RhaiResultOf<Dynamic> {
-        client::create_connection(&ctx, address, &tls, &U, &U)
+        client::create_connection(&ctx, address, &client::Settings::of(&tls, &U, &U), &U)
     }
 
     /// Connects with TLS settings and a proxy (`GetProxySettings` map or a proxy URL).
@@ -60,7 +60,7 @@ pub(super) mod client {
         tls: Dynamic,
         proxy: Dynamic,
     ) -> RhaiResultOf<Dynamic> {
-        client::create_connection(&ctx, address, &tls, &proxy, &U)
+        client::create_connection(&ctx, address, &client::Settings::of(&tls, &proxy, &U), &U)
     }
 
     /// Connects with TLS, proxy and logging settings (`GetLoggingSettings`), as OPI's newest version.
@@ -78,7 +78,35 @@ pub(super) mod client {
         proxy: Dynamic,
         logging: Dynamic,
     ) -> RhaiResultOf<Dynamic> {
-        client::create_connection(&ctx, address, &tls, &proxy, &logging)
+        client::create_connection(
+            &ctx,
+            address,
+            &client::Settings::of(&tls, &proxy, &U),
+            &logging,
+        )
+    }
+
+    /// Connects with `options` too: `timeout_ms` or `#{timeout_ms, family: "ipv4" | "ipv6"}` (an addition).
+    #[rhai_fn(
+        name = "CreateConnection",
+        name = "OpenConnection",
+        volatile,
+        return_raw
+    )]
+    pub fn create_connection_with_options(
+        ctx: NativeCallContext,
+        address: &str,
+        tls: Dynamic,
+        proxy: Dynamic,
+        logging: Dynamic,
+        options: Dynamic,
+    ) -> RhaiResultOf<Dynamic> {
+        client::create_connection(
+            &ctx,
+            address,
+            &client::Settings::of(&tls, &proxy, &options),
+            &logging,
+        )
     }
 
     /// Closes the connection (TLS: close_notify first). Always `true`.

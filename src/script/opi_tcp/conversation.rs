@@ -1,6 +1,7 @@
 //! `OPI_TCP`'s conversation additions (not in OPI): Expect, SendAfter, SendLineAfter,
-//! ReadAvailable, ReadUntilQuiet and ExpectConnection (a server's connection), one
-//! registration per arity.
+//! ReadAvailable, ReadUntilQuiet, ExpectConnection (a server's connection), WaitAny, ConnectAll
+//! (many connects at once, for WaitAny to serve), SetTrace and Interact, one registration per
+//! arity.
 
 use rhai::plugin::*;
 
@@ -8,7 +9,7 @@ use rhai::plugin::*;
 #[allow(unreachable_pub)]
 #[export_module]
 pub(super) mod conversation {
-    use rhai::{Blob, Dynamic, ImmutableString, Map, NativeCallContext};
+    use rhai::{Array, Blob, Dynamic, ImmutableString, Map, NativeCallContext};
 
     use crate::script::args::RhaiResultOf;
     use crate::script::conversation;
@@ -224,6 +225,62 @@ pub(super) mod conversation {
         timeout_ms: Dynamic,
     ) -> RhaiResultOf<Map> {
         crate::script::wait::wait_any(&ctx, &handles, &timeout_ms)
+    }
+
+    /// Connects to every one of `addresses` (an array of strings) at once, within one connect
+    /// deadline: an array, in their order, of a `TcpClient` or an error map for each.
+    #[rhai_fn(name = "ConnectAll", volatile, return_raw)]
+    pub fn connect_all(ctx: NativeCallContext, addresses: Dynamic) -> RhaiResultOf<Array> {
+        crate::script::connect_all::connect_all(
+            &ctx,
+            &addresses,
+            &crate::script::client::Settings::of(&U, &U, &U),
+        )
+    }
+
+    /// ConnectAll with TLS settings (`GetTlsSettings`, or `()` for plain TCP).
+    #[rhai_fn(name = "ConnectAll", volatile, return_raw)]
+    pub fn connect_all_with_tls(
+        ctx: NativeCallContext,
+        addresses: Dynamic,
+        tls: Dynamic,
+    ) -> RhaiResultOf<Array> {
+        crate::script::connect_all::connect_all(
+            &ctx,
+            &addresses,
+            &crate::script::client::Settings::of(&tls, &U, &U),
+        )
+    }
+
+    /// ConnectAll with TLS settings and a proxy (`GetProxySettings` map or a proxy URL).
+    #[rhai_fn(name = "ConnectAll", volatile, return_raw)]
+    pub fn connect_all_with_proxy(
+        ctx: NativeCallContext,
+        addresses: Dynamic,
+        tls: Dynamic,
+        proxy: Dynamic,
+    ) -> RhaiResultOf<Array> {
+        crate::script::connect_all::connect_all(
+            &ctx,
+            &addresses,
+            &crate::script::client::Settings::of(&tls, &proxy, &U),
+        )
+    }
+
+    /// ConnectAll with one deadline of `timeout_ms`, or options `#{timeout_ms, family}`.
+    #[rhai_fn(name = "ConnectAll", volatile, return_raw)]
+    pub fn connect_all_with_options(
+        ctx: NativeCallContext,
+        addresses: Dynamic,
+        tls: Dynamic,
+        proxy: Dynamic,
+        options: Dynamic,
+    ) -> RhaiResultOf<Array> {
+        crate::script::connect_all::connect_all(
+            &ctx,
+            &addresses,
+            &crate::script::client::Settings::of(&tls, &proxy, &options),
+        )
     }
 
     /// Traces this connection's traffic (`on = true`) to stderr or `--trace`'s file; `false` stops.
