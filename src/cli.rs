@@ -46,9 +46,18 @@ pub(crate) struct Common {
     /// or $OPI_TCP_CONNECT_TIMEOUT_MS]
     #[arg(long, value_name = "MS", global = true)]
     pub(crate) connect_timeout: Option<u64>,
-    /// Trace every connection's traffic to stderr, or appended to FILE (text as escaped strings,
-    /// binary as hexdump -C; proxy passwords never shown)
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", global = true)]
+    /// Trace every connection's traffic to stderr, or with --trace=FILE appended to FILE (text as
+    /// escaped strings, binary as hexdump -C; proxy passwords never shown)
+    // `=` only: with a space, `--trace script.rhai` took the script as the trace file and
+    // appended the trace to it.
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "-",
+        global = true
+    )]
     pub(crate) trace: Option<String>,
     /// With --trace: show every chunk as hex, text too
     #[arg(long, global = true)]
@@ -261,7 +270,49 @@ fn opi_bool(s: &str) -> Result<bool, String> {
 /// subcommand's options and help, was 7% of an empty script's start-up.
 pub(crate) fn parse() -> Cli {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    just_a_script(&argv).unwrap_or_else(|| Cli::parse_from(argv))
+    just_a_script(&argv).unwrap_or_else(|| Cli::parse_from(globals_after_subcommand(argv)))
+}
+
+/// The global options, and whether each takes a value as the next word.
+const GLOBALS: &[(&str, bool)] = &[
+    ("--connect-timeout", true),
+    ("--max-memory", true),
+    ("--trace", false),
+    ("--trace-hex", false),
+    ("--trace-full", false),
+];
+
+/// `opi-tcp --connect-timeout 100 eval '1+1'` as `opi-tcp eval --connect-timeout 100 '1+1'`:
+/// global options before a subcommand work, as in cargo and git. (clap would take the subcommand
+/// for a script's name, since the options belong to the script form as well.)
+fn globals_after_subcommand(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut i = 1;
+    while let Some(word) = argv.get(i).and_then(|w| w.to_str()) {
+        let name = word.split_once('=').map_or(word, |(n, _)| n);
+        match GLOBALS.iter().find(|(g, _)| *g == name) {
+            Some((_, takes_value)) => {
+                i += if *takes_value && !word.contains('=') {
+                    2
+                } else {
+                    1
+                }
+            }
+            None => break,
+        }
+    }
+    let at_subcommand = argv
+        .get(i)
+        .and_then(|w| w.to_str())
+        .is_some_and(|w| SUBCOMMANDS.contains(&w));
+    if i == 1 || !at_subcommand || i >= argv.len() {
+        return argv;
+    }
+    let mut out = Vec::with_capacity(argv.len());
+    out.push(argv[0].clone());
+    out.push(argv[i].clone());
+    out.extend(argv[1..i].iter().cloned());
+    out.extend(argv[i + 1..].iter().cloned());
+    out
 }
 
 /// Every subcommand's name and alias, as clap knows them besides `help` (a test checks).
@@ -306,6 +357,35 @@ pub(crate) fn command() -> clap::Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn global_options_before_a_subcommand_move_after_it() {
+        let args =
+            |line: &str| -> Vec<std::ffi::OsString> { line.split(' ').map(Into::into).collect() };
+        let moved = |line: &str| {
+            globals_after_subcommand(args(line))
+                .iter()
+                .map(|w| w.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            moved("opi-tcp --connect-timeout 100 --trace eval 1"),
+            "opi-tcp eval --connect-timeout 100 --trace 1"
+        );
+        assert_eq!(
+            moved("opi-tcp --trace=t.log --max-memory=1G test x"),
+            "opi-tcp test --trace=t.log --max-memory=1G x"
+        );
+        // A script (not a subcommand) after the options, or no options: left to clap.
+        for line in [
+            "opi-tcp --trace a.rhai run",
+            "opi-tcp eval 1",
+            "opi-tcp --trace",
+        ] {
+            assert_eq!(moved(line), line);
+        }
+    }
 
     #[test]
     fn the_subcommand_list_is_clap_s() {

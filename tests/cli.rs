@@ -861,3 +861,84 @@ fn exit_sets_the_exit_code_everywhere() {
         .stdout(predicate::str::contains("the test called exit(3)"))
         .stdout(predicate::str::ends_with("1 passed, 1 failed\n"));
 }
+
+/// `--trace` takes a file only as `--trace=FILE`: the word after it is the script (or the
+/// command), which is never written to.
+#[test]
+fn trace_never_takes_the_next_word_as_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.rhai");
+    let b = dir.path().join("b.rhai");
+    let text = "let c = OPI_TCP::CreateConnection(\"127.0.0.1:1\"); print(`ran ${ARGV.len()}`);";
+    std::fs::write(&a, text).unwrap();
+    std::fs::write(&b, text).unwrap();
+    let a_s = a.display().to_string();
+    let b_s = b.display().to_string();
+    for (args, out) in [
+        (vec!["--trace", &a_s, "ARG"], "ran 1\n"),
+        (vec!["--trace", &a_s, &b_s], "ran 1\n"),
+        (vec!["--trace", "run", &a_s], "ran 0\n"),
+        (vec!["--trace", "eval", "print(`ran 0`)"], "ran 0\n"),
+    ] {
+        let got = opi()
+            .current_dir(dir.path())
+            .args(&args)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&got.stdout), out, "{args:?}");
+        assert!(got.status.success(), "{args:?}");
+        if args[1] != "eval" {
+            // The trace went to stderr.
+            let stderr = String::from_utf8_lossy(&got.stderr);
+            assert!(
+                stderr.contains("not connected (refused)"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), text);
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), text);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "no file named after a word: {names:?}");
+    // The file form.
+    let log = dir.path().join("t.log");
+    opi()
+        .arg(format!("--trace={}", log.display()))
+        .arg(&a)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("not connected (refused)")
+    );
+}
+
+#[test]
+fn global_options_work_before_any_subcommand() {
+    opi()
+        .args(["--connect-timeout", "100", "eval", "1+1"])
+        .assert()
+        .success()
+        .stdout("2\n");
+    opi()
+        .args([
+            "--max-memory=64M",
+            "--trace",
+            "--trace-hex",
+            "eval",
+            "print(3)",
+        ])
+        .assert()
+        .success()
+        .stdout("3\n");
+    opi()
+        .args(["--connect-timeout", "100", "functions", "ConnectAll"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ConnectAll"));
+}
