@@ -1006,3 +1006,42 @@ fn a_password_written_in_any_percent_encoding_is_hidden_in_the_source_line() {
         }
     }
 }
+
+/// TLS, proxy and logging settings as JSON text or a `.json` file, as OPI (and our CLI) take
+/// them; a broken one is a settings error that does not quote it.
+#[test]
+fn settings_as_json_text_or_a_json_file() {
+    let ca = Ca::new("JSON CA");
+    let target = tls_echo(&ca.leaf(&["localhost"]));
+    let (proxy, _) = socks5(Socks5::default());
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).unwrap();
+    let log_file = dir.path().join("log.json");
+    std::fs::write(&log_file, r#"{"mode": "memory", "max_entries": 5}"#).unwrap();
+    let tls = format!(
+        r#"{{"use_tls": true, "ca_cert_path": {:?}}}"#,
+        ca_file.display().to_string()
+    );
+    let proxy_json = format!(
+        "{{'server': '{}', 'port': {}, 'proxy_type': 'socks5h'}}",
+        proxy.ip(),
+        proxy.port()
+    );
+    let got = eval_with(
+        &[
+            ("ADDR", format!("localhost:{}", target.port()).into()),
+            ("TLS", tls.into()),
+            ("PROXY", proxy_json.into()),
+            ("LOG", log_file.display().to_string().into()),
+        ],
+        r#"let c = OPI_TCP::CreateConnection(ADDR, TLS, PROXY, LOG);
+           if !OPI_TCP::IsClientObject(c) { return c.error; }
+           c.SendLine("json\n");
+           [c.ReadLine((), "\n", 5000), OPI_TCP::GetLog(c).result,
+            OPI_TCP::CreateConnection(ADDR, "{\"use_tls\": tru}").kind,
+            OPI_TCP::CreateConnection(ADDR, (), "{'server': 'h', 'password': 'sekrit'").error.contains("sekrit")]"#,
+    )
+    .unwrap();
+    assert_eq!(got.to_string(), r#"["json\n", true, "settings", false]"#);
+}

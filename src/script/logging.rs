@@ -54,6 +54,9 @@ fn settings_error(detail: impl Into<String>) -> net::Error {
 
 /// A logging setting (the map above, or `()` / `""` / `false` for none) → an open log.
 pub(crate) fn open(v: &Dynamic) -> net::Result<Option<Arc<Log>>> {
+    if let Some(parsed) = super::settings::from_json_text(v, "logging setting") {
+        return open(&parsed.map_err(settings_error)?);
+    }
     if v.is_unit()
         || v.as_bool() == Ok(false)
         || v.read_lock::<ImmutableString>()

@@ -74,9 +74,36 @@ pub(crate) fn tls_settings_map(accept_invalid_certs: bool, ca_cert_path: &str) -
     m
 }
 
-/// A TLS setting as the script gives it: a map, `""`, `()` or `false` (plain TCP). `peer` names
-/// the connection's target in errors.
+/// A setting given as OPI also takes it: JSON text (`{"use_tls": true}`, OPI's single quotes
+/// too) or the path of a `.json` file holding it, as the map it stands for; `None` when `v` is
+/// no such string. The text is never quoted in an error: a proxy's may hold a password.
+pub(crate) fn from_json_text(v: &Dynamic, what: &str) -> Option<Result<Dynamic, String>> {
+    let s = v.read_lock::<ImmutableString>()?;
+    let text = s.trim();
+    let json = if text.starts_with('{') {
+        text.to_string()
+    } else if text.to_ascii_lowercase().ends_with(".json") {
+        match std::fs::read_to_string(text) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(format!("cannot read the {what} file '{text}': {e}"))),
+        }
+    } else {
+        return None;
+    };
+    Some(
+        super::cli_values::settings_json(&rhai::Engine::new_raw(), &json)
+            .map(Dynamic::from_map)
+            .map_err(|e| format!("the {what} is not a JSON object ({})", e.position())),
+    )
+}
+
+/// A TLS setting as the script gives it: a map (or its JSON text, or a `.json` file), `""`,
+/// `()` or `false` (plain TCP). `peer` names the connection's target in errors.
 pub(crate) fn tls_options(v: &Dynamic, peer: &str) -> net::Result<Option<TlsOptions>> {
+    if let Some(parsed) = from_json_text(v, "TLS setting") {
+        let map = parsed.map_err(|e| settings_error(peer, e))?;
+        return tls_options(&map, peer);
+    }
     if v.is_unit() || v.as_bool() == Ok(false) || is_empty_string(v) {
         return Ok(None);
     }
@@ -165,6 +192,10 @@ pub(crate) fn proxy_settings_map(
 /// A proxy setting: a map from `GetProxySettings`, a proxy URL string, or `()` / `""` / `#{}`
 /// (OPI's unfilled structure) for none.
 pub(crate) fn proxy_config(v: &Dynamic, peer: &str) -> net::Result<Option<ProxyConfig>> {
+    if let Some(parsed) = from_json_text(v, "proxy setting") {
+        let map = parsed.map_err(|e| settings_error(peer, e))?;
+        return proxy_config(&map, peer);
+    }
     if v.is_unit() || is_empty_string(v) || v.read_lock::<Map>().is_some_and(|m| m.is_empty()) {
         return Ok(None);
     }
