@@ -264,57 +264,6 @@ fn opi_bool(s: &str) -> Result<bool, String> {
         .ok_or_else(|| format!("'{s}' is not a boolean (true, false, 1, 0, истина, ложь, да, нет)"))
 }
 
-/// Parses the command line (clap prints help or a usage error and exits by itself).
-/// `opi-tcp FILE` alone, the commonest form, is built directly: it is the
-/// `Cli` clap would build (a test checks), and building clap's whole command tree, every
-/// subcommand's options and help, was 7% of an empty script's start-up.
-pub(crate) fn parse() -> Cli {
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    just_a_script(&argv).unwrap_or_else(|| Cli::parse_from(globals_after_subcommand(argv)))
-}
-
-/// The global options, and whether each takes a value as the next word.
-const GLOBALS: &[(&str, bool)] = &[
-    ("--connect-timeout", true),
-    ("--max-memory", true),
-    ("--trace", false),
-    ("--trace-hex", false),
-    ("--trace-full", false),
-];
-
-/// `opi-tcp --connect-timeout 100 eval '1+1'` as `opi-tcp eval --connect-timeout 100 '1+1'`:
-/// global options before a subcommand work, as in cargo and git. (clap would take the subcommand
-/// for a script's name, since the options belong to the script form as well.)
-fn globals_after_subcommand(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let mut i = 1;
-    while let Some(word) = argv.get(i).and_then(|w| w.to_str()) {
-        let name = word.split_once('=').map_or(word, |(n, _)| n);
-        match GLOBALS.iter().find(|(g, _)| *g == name) {
-            Some((_, takes_value)) => {
-                i += if *takes_value && !word.contains('=') {
-                    2
-                } else {
-                    1
-                }
-            }
-            None => break,
-        }
-    }
-    let at_subcommand = argv
-        .get(i)
-        .and_then(|w| w.to_str())
-        .is_some_and(|w| SUBCOMMANDS.contains(&w));
-    if i == 1 || !at_subcommand || i >= argv.len() {
-        return argv;
-    }
-    let mut out = Vec::with_capacity(argv.len());
-    out.push(argv[0].clone());
-    out.push(argv[i].clone());
-    out.extend(argv[1..i].iter().cloned());
-    out.extend(argv[i + 1..].iter().cloned());
-    out
-}
-
 /// Every subcommand's name and alias, as clap knows them besides `help` (a test checks).
 pub(crate) const SUBCOMMANDS: &[&str] = &[
     "run",
@@ -330,25 +279,6 @@ pub(crate) const SUBCOMMANDS: &[&str] = &[
     "man",
 ];
 
-fn just_a_script(argv: &[std::ffi::OsString]) -> Option<Cli> {
-    let [_, script] = argv else { return None };
-    let script = script.to_str()?;
-    if script.is_empty()
-        || script.starts_with('-')
-        || script == "help"
-        || SUBCOMMANDS.contains(&script)
-    {
-        return None;
-    }
-    Some(Cli {
-        command: None,
-        eval: None,
-        common: Common::default(),
-        script: Some(script.to_string()),
-        args: Vec::new(),
-    })
-}
-
 /// The command line's description, for completion scripts and the man page.
 pub(crate) fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
@@ -357,35 +287,6 @@ pub(crate) fn command() -> clap::Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn global_options_before_a_subcommand_move_after_it() {
-        let args =
-            |line: &str| -> Vec<std::ffi::OsString> { line.split(' ').map(Into::into).collect() };
-        let moved = |line: &str| {
-            globals_after_subcommand(args(line))
-                .iter()
-                .map(|w| w.to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        assert_eq!(
-            moved("opi-tcp --connect-timeout 100 --trace eval 1"),
-            "opi-tcp eval --connect-timeout 100 --trace 1"
-        );
-        assert_eq!(
-            moved("opi-tcp --trace=t.log --max-memory=1G test x"),
-            "opi-tcp test --trace=t.log --max-memory=1G x"
-        );
-        // A script (not a subcommand) after the options, or no options: left to clap.
-        for line in [
-            "opi-tcp --trace a.rhai run",
-            "opi-tcp eval 1",
-            "opi-tcp --trace",
-        ] {
-            assert_eq!(moved(line), line);
-        }
-    }
 
     #[test]
     fn the_subcommand_list_is_clap_s() {
@@ -399,47 +300,5 @@ mod tests {
         clap.sort_unstable();
         ours.sort_unstable();
         assert_eq!(ours, clap);
-    }
-
-    #[test]
-    fn a_lone_script_is_what_clap_makes_of_it_and_nothing_else_is_taken() {
-        for line in [
-            "x.rhai",
-            "-",
-            "-e",
-            "--trace",
-            "run",
-            "help",
-            "ProcessRequest",
-            "x.rhai a",
-            "",
-            "scripts/hello.rhai",
-        ] {
-            let mut argv: Vec<std::ffi::OsString> = vec!["opi-tcp".into()];
-            argv.extend(line.split(' ').map(Into::into));
-            let Some(fast) = just_a_script(&argv) else {
-                assert!(
-                    matches!(
-                        line,
-                        "-" | "-e"
-                            | "--trace"
-                            | "run"
-                            | "help"
-                            | "ProcessRequest"
-                            | "x.rhai a"
-                            | ""
-                    ),
-                    "{line:?} was not taken"
-                );
-                continue;
-            };
-            let clap = Cli::try_parse_from(&argv).expect("a script path parses");
-            assert!(clap.command.is_none() && fast.command.is_none(), "{line:?}");
-            assert_eq!(
-                (&fast.eval, &fast.script, &fast.args, &fast.common),
-                (&clap.eval, &clap.script, &clap.args, &clap.common),
-                "{line:?}"
-            );
-        }
     }
 }

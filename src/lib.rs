@@ -38,7 +38,7 @@
 //!   languages, additions); `cli_values` (the binary's values given as text: sizes, shards,
 //!   `-d` escapes, settings and PARAMS as JSON; here so that the fuzz targets reach them).
 //!
-//! The binary (`src/main.rs`) knows only the script facade: `cli` (clap types), `commands/`
+//! The binary (`src/main.rs`) knows only the script facade: `argv` (the words before clap reads them), `cli` (clap types), `commands/`
 //! (one file per subcommand; `shell` prints completions and the man page, `tcp` is OPI's CLI
 //! form), `exit` (exit codes),
 //! `repl/` (`input`: when an input is complete; `complete`: completion and hints), `testing/`

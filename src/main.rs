@@ -5,6 +5,7 @@
 #[macro_use]
 mod output;
 
+mod argv;
 mod cli;
 mod commands;
 mod exit;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
     memory::one_arena();
     opi_tcp::script::install_ctrl_c_handler();
     let run = || {
-        let code = match commands::run(cli::parse()) {
+        let code = match commands::run(argv::parse()) {
             Ok(code) => code,
             Err(e) => {
                 errln!("Error: {e:#}");
