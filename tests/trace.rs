@@ -40,7 +40,7 @@ fn a_tls_conversation_through_socks5_traced_line_by_line() {
         port = target.port(),
     );
     opi()
-        .args(["--trace", &trace.display().to_string(), "-e", &script])
+        .args([&format!("--trace={}", trace.display()), "-e", &script])
         .assert()
         .success();
     let text = std::fs::read_to_string(&trace).unwrap();
@@ -81,7 +81,7 @@ fn traced(script: &str) -> (Vec<String>, String) {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("trace.txt");
     opi()
-        .args(["--trace", &trace.display().to_string(), "-e", script])
+        .args([&format!("--trace={}", trace.display()), "-e", script])
         .assert()
         .success();
     let text = std::fs::read_to_string(&trace).unwrap_or_default();
@@ -198,7 +198,7 @@ fn no_trace_line_holds_a_proxy_password_or_its_basic_token() {
             target = echo(),
         );
         opi()
-            .args(["--trace", &trace.display().to_string(), "-e", &script])
+            .args([&format!("--trace={}", trace.display()), "-e", &script])
             .assert()
             .success();
         let text = std::fs::read_to_string(&trace).unwrap_or_default();
@@ -217,7 +217,7 @@ fn long_chunks_are_cut_unless_full_and_hex_can_be_forced() {
     let dir = tempfile::tempdir().unwrap();
     let run = |flags: &[&str]| {
         let trace = dir.path().join(format!("t{}.txt", flags.len()));
-        let mut args = vec!["--trace".to_string(), trace.display().to_string()];
+        let mut args = vec![format!("--trace={}", trace.display())];
         args.extend(flags.iter().map(|f| f.to_string()));
         args.push("-e".into());
         args.push(format!(
@@ -294,7 +294,7 @@ fn a_servers_accepted_connections_are_traced_too() {
         c.CloseConnection();
         sleep(200);"#;
     opi()
-        .args(["--trace", &trace.display().to_string(), "-e", script])
+        .args([&format!("--trace={}", trace.display()), "-e", script])
         .assert()
         .success();
     let text = std::fs::read_to_string(&trace).unwrap();
