@@ -1,11 +1,15 @@
 //! A server's limits (additions to OPI, set by `StartServer`'s options map): one budget of
-//! unread bytes shared by all connections, with back-pressure and no byte lost, and the idle
-//! timeout that frees a pool slot.
+//! unread bytes shared by all connections, with back-pressure and no byte lost; sends that never
+//! hold the script up on a client that does not read; and the idle timeout that frees a pool
+//! slot.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
+use std::time::Duration;
 
 use rhai::{Dynamic, Map, Scope};
 
@@ -186,18 +190,35 @@ fn the_options_map_is_checked() {
         let a = OPI_TCP::StartServer("127.0.0.1:0", 1, (), ());
         let b = OPI_TCP::StartServer("127.0.0.1:0", 1, (), #{max_buffered: (), idle_timeout_ms: ()});
         let c = OPI_TCP::StartServer("127.0.0.1:0", (), (), #{max_buffered: 1});
-        [type_of(a), type_of(b), type_of(c)]
+        let d = OPI_TCP::StartServer("127.0.0.1:0", 5, OPI_TCP::GetLoggingSettings(), #{
+            max_unsent: 1024, send_timeout_ms: 2000, idle_timeout_ms: 60000});
+        let e = OPI_TCP::StartServer("127.0.0.1:0", 1, (), #{max_unsent: (), send_timeout_ms: ()});
+        [type_of(a), type_of(b), type_of(c), type_of(e), d.GetLog(true)]
     "#,
     );
-    assert_eq!(ok, r#"["TcpServer", "TcpServer", "TcpServer"]"#);
+    assert!(
+        ok.starts_with(r#"["TcpServer", "TcpServer", "TcpServer", "TcpServer", "#),
+        "{ok}"
+    );
+    assert!(
+        ok.contains(
+            "Limits: 67108864 bytes buffered in all, 1024 bytes unsent per connection, send \
+             timeout 2000 ms, idle timeout 60000 ms"
+        ),
+        "{ok}"
+    );
     for (options, expected) in [
         (
             "#{max_bufferd: 1}",
-            "StartServer: unknown option 'max_bufferd' (known: max_buffered, idle_timeout_ms)",
+            "StartServer: unknown option 'max_bufferd' (known: max_buffered, max_unsent, send_timeout_ms, idle_timeout_ms)",
         ),
         (
             "#{idle_timeout_ms: 0}",
             "StartServer: idle_timeout_ms must be positive, not 0",
+        ),
+        (
+            "#{send_timeout_ms: 0}",
+            "StartServer: send_timeout_ms must be positive, not 0",
         ),
         (
             "#{max_buffered: -5}",
@@ -221,4 +242,238 @@ fn the_options_map_is_checked() {
             "{options}: {err}"
         );
     }
+}
+
+/// Clients that hold a server without being served: clients that send and never read. They run
+/// on one thread of non-blocking sockets and reconnect when the server closes them, as an
+/// attacker would, until `stop`.
+mod attack {
+    use std::io::{ErrorKind, Read, Write};
+    use std::net::TcpStream;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::thread::{self, JoinHandle};
+    use std::time::{Duration, Instant};
+
+    fn connect(port: u16) -> Option<TcpStream> {
+        let s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.set_nonblocking(true).ok()?;
+        Some(s)
+    }
+
+    /// `n` clients that send as fast as the server takes it and never read.
+    pub fn non_readers(port: u16, n: usize, stop: Arc<AtomicBool>) -> JoinHandle<()> {
+        thread::spawn(move || {
+            let chunk = vec![b'n'; 64 * 1024];
+            let mut socks: Vec<Option<TcpStream>> = (0..n).map(|_| connect(port)).collect();
+            while !stop.load(Ordering::SeqCst) {
+                for slot in &mut socks {
+                    let alive = slot.as_mut().is_some_and(|s| {
+                        loop {
+                            match s.write(&chunk) {
+                                Ok(0) => break false,
+                                Ok(_) => {}
+                                Err(e) => break e.kind() == ErrorKind::WouldBlock,
+                            }
+                        }
+                    });
+                    if !alive {
+                        *slot = connect(port);
+                    }
+                }
+                thread::sleep(Duration::from_millis(10));
+            }
+        })
+    }
+
+    /// How long a new client waits from its connect to the echo of its line; `limit` when the
+    /// echo does not come within it.
+    pub fn probe(port: u16, line: &str, limit: Duration) -> Duration {
+        let started = Instant::now();
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+            return limit;
+        };
+        let _ = s.set_read_timeout(Some(limit));
+        if s.write_all(line.as_bytes()).is_err() {
+            return limit;
+        }
+        let mut got = Vec::new();
+        let mut buf = [0u8; 256];
+        while got.len() < line.len() && started.elapsed() < limit {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return limit,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        if got != line.as_bytes() {
+            return limit;
+        }
+        started.elapsed().min(limit)
+    }
+}
+
+/// A server started by a script, for a test to run script code against while its own threads
+/// play the clients (the server lives on this thread's runtime, so the script must run here).
+struct ScriptServer {
+    engine: rhai::Engine,
+    scope: Scope<'static>,
+    port: u16,
+}
+
+impl ScriptServer {
+    /// `StartServer("127.0.0.1:0", pool, logging, options)`; `done()` in its scripts says whether
+    /// `done` is set.
+    fn start(pool: &str, logging: &str, options: &str, done: &Arc<AtomicBool>) -> ScriptServer {
+        let mut engine = opi_tcp::script::engine();
+        let flag = Arc::clone(done);
+        engine.register_fn("done", move || flag.load(Ordering::SeqCst));
+        let mut scope = Scope::new();
+        let srv: Dynamic = engine
+            .eval_with_scope(
+                &mut scope,
+                &format!(r#"OPI_TCP::StartServer("127.0.0.1:0", {pool}, {logging}, {options})"#),
+            )
+            .unwrap();
+        scope.push("srv", srv);
+        let kind: String = engine.eval_with_scope(&mut scope, "type_of(srv)").unwrap();
+        assert_eq!(kind, "TcpServer", "{:?}", scope.get_value::<Dynamic>("srv"));
+        let port: i64 = engine.eval_with_scope(&mut scope, "srv.port").unwrap();
+        ScriptServer {
+            engine,
+            scope,
+            port: port as u16,
+        }
+    }
+
+    fn eval(&mut self, code: &str) -> Dynamic {
+        self.engine
+            .eval_with_scope(&mut self.scope, code)
+            .unwrap_or_else(|e| panic!("{e}\n{code}"))
+    }
+
+    /// The typical OPI loop (GetNextConnectionData → SendData of what came) until `done()`.
+    /// Returns what it saw: the most connections listed at once and the most bytes waiting for
+    /// one client (both sampled every 200 ms), and its slowest SendData in ms.
+    fn echo_until_done(&mut self) -> Echoed {
+        let out = self
+            .eval(
+                r#"
+            let most = 0;
+            let unsent = 0;
+            let slowest = 0.0;
+            let t = timestamp();
+            while !done() {
+                let d = srv.GetNextConnectionData(100);
+                if d.result {
+                    let s = timestamp();
+                    srv.SendData(d.connectionId, d.message);
+                    slowest = max(slowest, s.elapsed);
+                }
+                if t.elapsed > 0.2 {
+                    let l = srv.GetConnectionList().connections;
+                    most = max(most, l.len());
+                    for c in l { unsent = max(unsent, c.unsent); }
+                    t = timestamp();
+                }
+            }
+            [most, unsent, (slowest * 1000.0).to_int()]
+            "#,
+            )
+            .cast::<rhai::Array>();
+        let n = |i: usize| out[i].as_int().unwrap();
+        Echoed {
+            most: n(0),
+            unsent: n(1),
+            slowest_send_ms: n(2),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Echoed {
+    most: i64,
+    unsent: i64,
+    slowest_send_ms: i64,
+}
+
+/// Probes `n` times, `gap` apart, after `warm_up`; then sets `done`.
+fn prober(
+    port: u16,
+    warm_up: Duration,
+    n: usize,
+    done: &Arc<AtomicBool>,
+) -> thread::JoinHandle<Vec<Duration>> {
+    let done = Arc::clone(done);
+    thread::spawn(move || {
+        thread::sleep(warm_up);
+        let waits = (0..n)
+            .map(|i| {
+                let w = attack::probe(port, &format!("probe {i}\n"), Duration::from_secs(10));
+                thread::sleep(Duration::from_millis(300));
+                w
+            })
+            .collect();
+        done.store(true, Ordering::SeqCst);
+        waits
+    })
+}
+
+#[test]
+fn a_client_that_never_reads_costs_the_script_no_wait() {
+    let done = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    // A pool with room for everyone: only the sends are at stake.
+    let mut srv = ScriptServer::start("50", "()", "()", &done);
+    let port = srv.port;
+    let attacker = attack::non_readers(port, 3, Arc::clone(&stop));
+    let prober = prober(port, Duration::from_secs(2), 3, &done);
+    let seen = srv.echo_until_done();
+    let waits = prober.join().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    attacker.join().unwrap();
+    eprintln!("probe echo after {waits:?}; {seen:?}");
+    // They were there, and their answers did pile up (the script sent them more than their
+    // sockets took), yet no SendData waited for them: a send blocked on a full socket used to
+    // take its whole 5 s.
+    assert!(seen.most >= 3, "{waits:?} {seen:?}");
+    assert!(seen.unsent >= 256 * 1024, "{waits:?} {seen:?}");
+    assert!(seen.slowest_send_ms < 1000, "{waits:?} {seen:?}");
+    let slowest = waits.iter().max().copied().unwrap_or_default();
+    assert!(slowest < Duration::from_secs(1), "{waits:?} {seen:?}");
+}
+
+#[test]
+fn a_client_that_takes_nothing_is_closed_after_the_send_timeout() {
+    let out = eval(
+        r#"
+        let srv = OPI_TCP::StartServer("127.0.0.1:0", 10, OPI_TCP::GetLoggingSettings(), #{send_timeout_ms: 500});
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        c.SendLine("hi\n");
+        let id = srv.GetNextConnectionData(2000).connectionId;
+        // Far more than the client's and our socket buffers take: most of it waits.
+        let t = timestamp();
+        let sent = srv.SendData(id, blob(16 * 1024 * 1024, 0x61));
+        let send_ms = t.elapsed * 1000.0;
+        let unsent = srv.GetConnectionList().connections[0].unsent;
+        while srv.GetConnectionList().connections.len() > 0 && t.elapsed < 10.0 { sleep(20); }
+        let closed_ms = t.elapsed * 1000.0;
+        let late = srv.SendData(id, "x");
+        [sent.result, send_ms, unsent, closed_ms, late.result, srv.GetLog(true)]
+    "#,
+    )
+    .unwrap()
+    .cast::<rhai::Array>();
+    let log = out[5].to_string();
+    let f = |i: usize| out[i].as_float().unwrap();
+    assert_eq!(out[0].as_bool(), Ok(true), "{log}");
+    // The send returned at once, with most of its bytes waiting.
+    assert!(f(1) < 1000.0, "{out:?}");
+    assert!(out[2].as_int().unwrap() > 1024 * 1024, "{out:?}");
+    // Closed once the client had taken nothing for 500 ms, not before, not much later.
+    assert!((500.0..5000.0).contains(&f(3)), "{out:?}");
+    assert_eq!(out[4].as_bool(), Ok(false), "{log}");
+    assert!(
+        log.contains("Closed connection 1: its client took no data for "),
+        "{log}"
+    );
 }

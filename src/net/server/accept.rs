@@ -58,7 +58,7 @@ pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool
             let mut state = lock(&shared);
             state.next_id += 1;
             let id = state.next_id;
-            let mut conn = Conn::new(id, peer, Arc::clone(&read), write, permit);
+            let mut conn = Conn::new(peer, Arc::clone(&read), write, permit);
             conn.trace = trace;
             state.conns.insert(id, conn);
             id

@@ -3,7 +3,8 @@
 //! the whole timeout, closes those that were, and frees their pool slots for waiting clients.
 //!
 //! Idle means idle from the script's side too: a connection with unread bytes, bytes the reader
-//! waits for room to take in, or a send under way is never closed, however long it sits.
+//! waits for room to take in, or bytes waiting to go out is never closed, however long it sits
+//! (one whose client takes nothing is `send_timeout`'s, see `outbox`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,11 +29,11 @@ pub(super) async fn idle_loop(shared: Arc<Shared>, timeout: Duration) {
             let mut idle = Vec::new();
             for (id, c) in &state.conns {
                 // A client that closed holds no pool slot; its listing ends as it always does.
-                let busy = c.eof || c.pending || !c.buf.is_empty() || c.writer.try_lock().is_err();
+                let busy = c.eof || c.pending || !c.buf.is_empty() || c.out.unsent() > 0;
                 if busy {
                     continue;
                 }
-                match c.last_active.checked_add(timeout) {
+                match c.active_at().checked_add(timeout) {
                     Some(due) if due <= now => idle.push(*id),
                     Some(due) => next = next.min(due),
                     None => {}
@@ -44,7 +45,7 @@ pub(super) async fn idle_loop(shared: Arc<Shared>, timeout: Duration) {
         };
         if !closed.is_empty() {
             for (id, conn) in closed {
-                let ms = now.saturating_duration_since(conn.last_active).as_millis();
+                let ms = now.saturating_duration_since(conn.active_at()).as_millis();
                 drop(conn);
                 shared.log(format_args!("Closed idle connection {id} after {ms} ms"));
             }

@@ -1,7 +1,15 @@
-//! What a server may hold: the unread bytes of all its connections together (one budget per
-//! server, so memory does not grow with the pool), one connection's share of them, and how long
-//! a connection may sit idle. These are net's own limits, not OPI's (OPI buffers without bound and
-//! never closes an idle connection), so their defaults live here.
+//! What a server may hold and for how long: the unread bytes of all its connections together
+//! (one budget per server, so memory does not grow with the pool) and one connection's share of
+//! them; the bytes a connection may have waiting to go out; how long a client may take nothing
+//! of them; and how long a connection may sit idle. These are net's own limits, not OPI's (OPI
+//! buffers without bound and never closes a connection), so their defaults live here.
+//!
+//! Defaults, and why:
+//! - 256 KiB may wait to go out per connection, on top of the kernel's socket buffer, and a
+//!   client that takes none of it for 10 s is closed: a client that never reads then costs the
+//!   script no wait at all, and the memory it can pin is bounded;
+//! - no idle timeout (as OPI): it cuts the honest clients of some protocols, so an operator
+//!   turns it on knowing the protocol.
 
 use std::time::Duration;
 
@@ -9,6 +17,12 @@ use std::time::Duration;
 /// sixteen connections at the per-connection cap, yet a pool of 200 slow readers stays in the
 /// tens of megabytes instead of growing with the pool.
 pub const DEFAULT_MAX_BUFFERED: usize = 64 * 1024 * 1024;
+
+/// The default of [`ServerLimits::max_unsent`].
+pub const DEFAULT_MAX_UNSENT: usize = 256 * 1024;
+
+/// The default of [`ServerLimits::send_timeout`].
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Unread bytes one connection may hold before its reader pauses, whatever the budget.
 const MAX_PER_CONNECTION: usize = 4 * 1024 * 1024;
@@ -21,6 +35,11 @@ const CHUNK: usize = 64 * 1024;
 pub struct ServerLimits {
     /// Unread bytes all connections together may hold; readers wait when it is spent.
     pub max_buffered: usize,
+    /// Bytes a connection may have waiting to go out (accepted by a send, not yet taken by the
+    /// client's TCP) before a send waits for room and the script is given none of its data.
+    pub max_unsent: usize,
+    /// A client that takes none of the bytes waiting for it for this long is closed.
+    pub send_timeout: Duration,
     /// A connection with nothing unread and no traffic either way for this long is closed;
     /// `None` keeps it open (as OPI).
     pub idle_timeout: Option<Duration>,
@@ -30,8 +49,26 @@ impl Default for ServerLimits {
     fn default() -> ServerLimits {
         ServerLimits {
             max_buffered: DEFAULT_MAX_BUFFERED,
+            max_unsent: DEFAULT_MAX_UNSENT,
+            send_timeout: DEFAULT_SEND_TIMEOUT,
             idle_timeout: None,
         }
+    }
+}
+
+impl ServerLimits {
+    /// The limits as the log's start line shows them.
+    pub(super) fn describe(&self) -> String {
+        let idle = self
+            .idle_timeout
+            .map_or("none".to_string(), |t| format!("{} ms", t.as_millis()));
+        format!(
+            "{} bytes buffered in all, {} bytes unsent per connection, send timeout {} ms, \
+             idle timeout {idle}",
+            self.max_buffered,
+            self.max_unsent,
+            self.send_timeout.as_millis(),
+        )
     }
 }
 
