@@ -1,7 +1,7 @@
 //! A server's limits (additions to OPI, set by `StartServer`'s options map): one budget of
 //! unread bytes shared by all connections, with back-pressure and no byte lost; sends that never
-//! hold the script up on a client that does not read; and the idle timeout that frees a pool
-//! slot.
+//! hold the script up on a client that does not read; a full pool that makes room for a new
+//! client; and the idle timeout that frees a pool slot.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -132,7 +132,7 @@ fn room_given_back_by_any_connection_wakes_a_paused_reader() {
 fn an_idle_connection_is_closed_and_frees_its_pool_slot() {
     let out = eval(
         r#"
-        let srv = OPI_TCP::StartServer("127.0.0.1:0", 1, OPI_TCP::GetLoggingSettings(), #{idle_timeout_ms: 300});
+        let srv = OPI_TCP::StartServer("127.0.0.1:0", 1, OPI_TCP::GetLoggingSettings(), #{idle_timeout_ms: 300, evict_when_full: false});
         let addr = `127.0.0.1:${srv.port}`;
         let idle = OPI_TCP::CreateConnection(addr);
         let second = OPI_TCP::CreateConnection(addr);
@@ -191,8 +191,9 @@ fn the_options_map_is_checked() {
         let b = OPI_TCP::StartServer("127.0.0.1:0", 1, (), #{max_buffered: (), idle_timeout_ms: ()});
         let c = OPI_TCP::StartServer("127.0.0.1:0", (), (), #{max_buffered: 1});
         let d = OPI_TCP::StartServer("127.0.0.1:0", 5, OPI_TCP::GetLoggingSettings(), #{
-            max_unsent: 1024, send_timeout_ms: 2000, idle_timeout_ms: 60000});
-        let e = OPI_TCP::StartServer("127.0.0.1:0", 1, (), #{max_unsent: (), send_timeout_ms: ()});
+            max_unsent: 1024, send_timeout_ms: 2000, evict_when_full: false, idle_timeout_ms: 60000});
+        let e = OPI_TCP::StartServer("127.0.0.1:0", 1, (), #{max_unsent: (), send_timeout_ms: (),
+            evict_when_full: ()});
         [type_of(a), type_of(b), type_of(c), type_of(e), d.GetLog(true)]
     "#,
     );
@@ -203,14 +204,14 @@ fn the_options_map_is_checked() {
     assert!(
         ok.contains(
             "Limits: 67108864 bytes buffered in all, 1024 bytes unsent per connection, send \
-             timeout 2000 ms, idle timeout 60000 ms"
+             timeout 2000 ms, eviction when full off, idle timeout 60000 ms"
         ),
         "{ok}"
     );
     for (options, expected) in [
         (
             "#{max_bufferd: 1}",
-            "StartServer: unknown option 'max_bufferd' (known: max_buffered, max_unsent, send_timeout_ms, idle_timeout_ms)",
+            "StartServer: unknown option 'max_bufferd' (known: max_buffered, max_unsent, send_timeout_ms, evict_when_full, idle_timeout_ms)",
         ),
         (
             "#{idle_timeout_ms: 0}",
@@ -219,6 +220,10 @@ fn the_options_map_is_checked() {
         (
             "#{send_timeout_ms: 0}",
             "StartServer: send_timeout_ms must be positive, not 0",
+        ),
+        (
+            r#"#{evict_when_full: "sometimes"}"#,
+            r#"StartServer: evict_when_full must be true or false, not the string "sometimes""#,
         ),
         (
             "#{max_buffered: -5}",
@@ -244,9 +249,10 @@ fn the_options_map_is_checked() {
     }
 }
 
-/// Clients that hold a server without being served: clients that send and never read. They run
-/// on one thread of non-blocking sockets and reconnect when the server closes them, as an
-/// attacker would, until `stop`.
+/// Clients that hold a server without being served: slowloris (one byte a second, never done)
+/// and clients that send and never read. Each kind runs on one thread of non-blocking sockets
+/// (a loaded 2-core machine runs 110 of them without 110 threads) and reconnects when the
+/// server closes it, as an attacker would, until `stop`.
 mod attack {
     use std::io::{ErrorKind, Read, Write};
     use std::net::TcpStream;
@@ -259,6 +265,40 @@ mod attack {
         let s = TcpStream::connect(("127.0.0.1", port)).ok()?;
         s.set_nonblocking(true).ok()?;
         Some(s)
+    }
+
+    /// `n` clients sending one byte every `every`; they read (and drop) what comes back, so that
+    /// a close is seen and they reconnect.
+    pub fn slowloris(
+        port: u16,
+        n: usize,
+        every: Duration,
+        stop: Arc<AtomicBool>,
+    ) -> JoinHandle<()> {
+        thread::spawn(move || {
+            let mut socks: Vec<Option<TcpStream>> = (0..n).map(|_| connect(port)).collect();
+            let mut buf = [0u8; 4096];
+            while !stop.load(Ordering::SeqCst) {
+                let tick = Instant::now();
+                for slot in &mut socks {
+                    let alive = slot.as_mut().is_some_and(|s| {
+                        let ended = loop {
+                            match s.read(&mut buf) {
+                                Ok(0) => break true,
+                                Ok(_) => {}
+                                Err(e) if e.kind() == ErrorKind::WouldBlock => break false,
+                                Err(_) => break true,
+                            }
+                        };
+                        !ended && s.write(b"x").is_ok()
+                    });
+                    if !alive {
+                        *slot = connect(port);
+                    }
+                }
+                thread::sleep(every.saturating_sub(tick.elapsed()));
+            }
+        })
     }
 
     /// `n` clients that send as fast as the server takes it and never read.
@@ -419,6 +459,34 @@ fn prober(
 }
 
 #[test]
+fn a_new_client_is_served_within_a_second_under_slowloris_and_non_readers() {
+    let done = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    // Every limit at its default: the pool of 100 included.
+    let mut srv = ScriptServer::start("()", "()", "()", &done);
+    let port = srv.port;
+    let attackers = [
+        attack::slowloris(port, 100, Duration::from_secs(1), Arc::clone(&stop)),
+        attack::non_readers(port, 10, Arc::clone(&stop)),
+    ];
+    // Long enough for the attack to fill the pool and the non-readers' buffers.
+    let prober = prober(port, Duration::from_secs(3), 5, &done);
+    let seen = srv.echo_until_done();
+    let waits = prober.join().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for a in attackers {
+        a.join().unwrap();
+    }
+    eprintln!("probe echo after {waits:?}; {seen:?}");
+    // The attack did fill the pool and the non-readers' queues, and every probe was served
+    // within a second all the same.
+    assert_eq!(seen.most, 100, "{waits:?} {seen:?}");
+    assert!(seen.unsent >= 256 * 1024, "{waits:?} {seen:?}");
+    let slowest = waits.iter().max().copied().unwrap_or_default();
+    assert!(slowest < Duration::from_secs(1), "{waits:?} {seen:?}");
+}
+
+#[test]
 fn a_client_that_never_reads_costs_the_script_no_wait() {
     let done = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
@@ -474,6 +542,58 @@ fn a_client_that_takes_nothing_is_closed_after_the_send_timeout() {
     assert_eq!(out[4].as_bool(), Ok(false), "{log}");
     assert!(
         log.contains("Closed connection 1: its client took no data for "),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_full_pool_admits_a_new_client_in_place_of_the_least_recently_active() {
+    let out = eval(
+        r#"
+        let srv = OPI_TCP::StartServer("127.0.0.1:0", 2, OPI_TCP::GetLoggingSettings());
+        let addr = `127.0.0.1:${srv.port}`;
+        let ids = || srv.GetConnectionList().connections.map(|x| x.connectionId);
+        let a = OPI_TCP::CreateConnection(addr);
+        a.SendLine("a\n");
+        srv.GetNextConnectionData(2000);
+        sleep(200);
+        let b = OPI_TCP::CreateConnection(addr);
+        b.SendLine("b\n");
+        srv.GetNextConnectionData(2000);
+        // The pool is full; a came and spoke first and has been quiet longest.
+        let c = OPI_TCP::CreateConnection(addr);
+        c.SendLine("c\n");
+        let got = srv.GetNextConnectionData(1000);
+        srv.SendData(got.connectionId, "served\n");
+        let reply = c.ReadLine((), "\n", 1000);
+        let a_end = a.ReadBinaryData(0, "", 1000).len();
+        let after_c = ids.call();
+        // Both connections now have data the script has not read: neither goes for d.
+        b.SendLine("unread b\n");
+        c.SendLine("unread c\n");
+        sleep(200);
+        let d = OPI_TCP::CreateConnection(addr);
+        d.SendLine("d\n");
+        sleep(300);
+        let while_unread = ids.call();
+        // Read b's: b can go now (c still has unread data), and d comes in its place.
+        srv.GetConnectionData(2, 1000);
+        sleep(300);
+        [got.message.as_string(), reply, a_end, after_c, while_unread, ids.call(), srv.GetLog(true)]
+    "#,
+    )
+    .unwrap()
+    .cast::<rhai::Array>();
+    let log = out[6].to_string();
+    let shown: Vec<String> = out[..6].iter().map(|v| v.to_string()).collect();
+    assert_eq!(
+        shown,
+        ["c\n", "served\n", "0", "[2, 3]", "[2, 3]", "[3, 4]"],
+        "{log}"
+    );
+    assert!(
+        log.contains("Pool full: closed connection 1, idle for ")
+            && log.contains("Pool full: closed connection 2, idle for "),
         "{log}"
     );
 }

@@ -10,7 +10,7 @@ use super::args::{self, RhaiResultOf, throw};
 use crate::net::ServerLimits;
 
 /// The fields, in the order the error for an unknown one lists them.
-const KNOWN: &str = "max_buffered, max_unsent, send_timeout_ms, idle_timeout_ms";
+const KNOWN: &str = "max_buffered, max_unsent, send_timeout_ms, evict_when_full, idle_timeout_ms";
 
 pub(crate) fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<ServerLimits> {
     let mut limits = ServerLimits::default();
@@ -44,6 +44,9 @@ pub(crate) fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultO
                 if let Some(n) = positive(ctx, value, key)? {
                     limits.send_timeout = ms(n);
                 }
+            }
+            "evict_when_full" => {
+                limits.evict_when_full = args::flag(ctx, value, key, limits.evict_when_full)?;
             }
             "idle_timeout_ms" => limits.idle_timeout = positive(ctx, value, key)?.map(ms),
             other => {

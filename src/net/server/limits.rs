@@ -1,10 +1,14 @@
 //! What a server may hold and for how long: the unread bytes of all its connections together
 //! (one budget per server, so memory does not grow with the pool) and one connection's share of
 //! them; the bytes a connection may have waiting to go out; how long a client may take nothing
-//! of them; and how long a connection may sit idle. These are net's own limits, not OPI's (OPI
-//! buffers without bound and never closes a connection), so their defaults live here.
+//! of them; whether a full pool makes room for a new client; and how long a connection may sit
+//! idle. These are net's own limits, not OPI's (OPI buffers without bound and never closes a
+//! connection), so their defaults live here.
 //!
 //! Defaults, and why:
+//! - a slot is taken back from the least recently active connection when a client waits for a
+//!   full pool (on): otherwise a hundred clients dribbling a byte a second hold the default pool
+//!   for ever, and nothing in a byte stream tells them from a slow but honest client;
 //! - 256 KiB may wait to go out per connection, on top of the kernel's socket buffer, and a
 //!   client that takes none of it for 10 s is closed: a client that never reads then costs the
 //!   script no wait at all, and the memory it can pin is bounded;
@@ -40,6 +44,9 @@ pub struct ServerLimits {
     pub max_unsent: usize,
     /// A client that takes none of the bytes waiting for it for this long is closed.
     pub send_timeout: Duration,
+    /// When the pool is full and a client waits, close the least recently active connection
+    /// to admit it (`false`: the client waits until a connection ends).
+    pub evict_when_full: bool,
     /// A connection with nothing unread and no traffic either way for this long is closed;
     /// `None` keeps it open (as OPI).
     pub idle_timeout: Option<Duration>,
@@ -51,6 +58,7 @@ impl Default for ServerLimits {
             max_buffered: DEFAULT_MAX_BUFFERED,
             max_unsent: DEFAULT_MAX_UNSENT,
             send_timeout: DEFAULT_SEND_TIMEOUT,
+            evict_when_full: true,
             idle_timeout: None,
         }
     }
@@ -64,10 +72,11 @@ impl ServerLimits {
             .map_or("none".to_string(), |t| format!("{} ms", t.as_millis()));
         format!(
             "{} bytes buffered in all, {} bytes unsent per connection, send timeout {} ms, \
-             idle timeout {idle}",
+             eviction when full {}, idle timeout {idle}",
             self.max_buffered,
             self.max_unsent,
             self.send_timeout.as_millis(),
+            if self.evict_when_full { "on" } else { "off" },
         )
     }
 }

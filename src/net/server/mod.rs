@@ -7,9 +7,12 @@
 //!   interfaces, as OPI's server does) for a bare port, or the `ip:port` the script names (say
 //!   `127.0.0.1:0`, to stay off the network). Port 0 picks a free port, which [`Server::port`]
 //!   reports.
-//! - `pool` bounds the live connections. When the pool is full the accept loop stops accepting:
-//!   further clients wait in the kernel's backlog until a connection ends, rather than being
-//!   refused. Nothing they send is lost; it is read once they are admitted.
+//! - `pool` bounds the live connections. When the pool is full, the next client is accepted
+//!   and a connection closed to make room for it (`evict`: the least useful one, never one with
+//!   data the script has not read), so that clients holding slots without being done cannot
+//!   keep everyone out. Without [`ServerLimits::evict_when_full`] the accept loop stops
+//!   accepting instead: further clients wait in the kernel's backlog until a connection ends,
+//!   and nothing they send is lost.
 //! - The connections share one budget of unread bytes ([`ServerLimits::max_buffered`], 64 MiB
 //!   by default), and each holds at most 4 MiB of it, so memory does not grow with the pool.
 //!   When a client sends more than the script reads, its reader pauses (until the script takes
@@ -29,6 +32,7 @@
 
 mod accept;
 mod events;
+mod evict;
 mod expect;
 mod flush;
 mod idle;

@@ -1,6 +1,7 @@
 //! The script's reads from a server: the next data of any connection (in arrival order, past
-//! connections whose client does not take their answers: see `outbox`), or of one connection. Taking data gives its room back to the server's budget, which is what lets a
-//! paused reader go on.
+//! connections whose client does not take their answers: see `outbox`), or of one connection.
+//! Taking data gives its room back to the server's budget, which is what lets a paused reader
+//! go on.
 
 use std::sync::Arc;
 use std::time::Duration;

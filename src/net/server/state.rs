@@ -110,8 +110,8 @@ impl Conn {
 }
 
 impl Drop for Conn {
-    /// However the connection goes (closed, idle, stopped, or listed after its client left), it
-    /// closes without losing what was sent: what waits in the outbox goes out first
+    /// However the connection goes (closed, idle, stopped, evicted, or listed after its client
+    /// left), it closes without losing what was sent: what waits in the outbox goes out first
     /// (its flusher closes the connection then, see `outbox`), then FIN, then the read half is
     /// drained until the client has every byte (see `linger`), in the background.
     fn drop(&mut self) {
