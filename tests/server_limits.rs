@@ -1,7 +1,8 @@
 //! A server's limits (additions to OPI, set by `StartServer`'s options map): one budget of
 //! unread bytes shared by all connections, with back-pressure and no byte lost; sends that never
 //! hold the script up on a client that does not read; a full pool that makes room for a new
-//! client; and the idle timeout that frees a pool slot.
+//! client; and the idle timeout, the lifetime and the minimum rate that free a pool slot. Under
+//! slowloris and clients that never read, a new client is still served within a second.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -191,9 +192,10 @@ fn the_options_map_is_checked() {
         let b = OPI_TCP::StartServer("127.0.0.1:0", 1, (), #{max_buffered: (), idle_timeout_ms: ()});
         let c = OPI_TCP::StartServer("127.0.0.1:0", (), (), #{max_buffered: 1});
         let d = OPI_TCP::StartServer("127.0.0.1:0", 5, OPI_TCP::GetLoggingSettings(), #{
-            max_unsent: 1024, send_timeout_ms: 2000, evict_when_full: false, idle_timeout_ms: 60000});
+            max_unsent: 1024, send_timeout_ms: 2000, evict_when_full: false,
+            max_lifetime_ms: 60000, min_rate: 10, min_rate_window_ms: 5000});
         let e = OPI_TCP::StartServer("127.0.0.1:0", 1, (), #{max_unsent: (), send_timeout_ms: (),
-            evict_when_full: ()});
+            evict_when_full: (), max_lifetime_ms: (), min_rate: (), min_rate_window_ms: ()});
         [type_of(a), type_of(b), type_of(c), type_of(e), d.GetLog(true)]
     "#,
     );
@@ -204,14 +206,15 @@ fn the_options_map_is_checked() {
     assert!(
         ok.contains(
             "Limits: 67108864 bytes buffered in all, 1024 bytes unsent per connection, send \
-             timeout 2000 ms, eviction when full off, idle timeout 60000 ms"
+             timeout 2000 ms, eviction when full off, idle timeout none, lifetime 60000 ms, \
+             minimum rate 10 bytes/s over 5000 ms"
         ),
         "{ok}"
     );
     for (options, expected) in [
         (
             "#{max_bufferd: 1}",
-            "StartServer: unknown option 'max_bufferd' (known: max_buffered, max_unsent, send_timeout_ms, evict_when_full, idle_timeout_ms)",
+            "StartServer: unknown option 'max_bufferd' (known: max_buffered, max_unsent, send_timeout_ms, evict_when_full, idle_timeout_ms, max_lifetime_ms, min_rate, min_rate_window_ms)",
         ),
         (
             "#{idle_timeout_ms: 0}",
@@ -220,6 +223,10 @@ fn the_options_map_is_checked() {
         (
             "#{send_timeout_ms: 0}",
             "StartServer: send_timeout_ms must be positive, not 0",
+        ),
+        (
+            "#{min_rate: -1}",
+            "StartServer: min_rate must be positive, not -1",
         ),
         (
             r#"#{evict_when_full: "sometimes"}"#,
@@ -594,6 +601,71 @@ fn a_full_pool_admits_a_new_client_in_place_of_the_least_recently_active() {
     assert!(
         log.contains("Pool full: closed connection 1, idle for ")
             && log.contains("Pool full: closed connection 2, idle for "),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_connection_lives_no_longer_than_its_lifetime() {
+    let out = eval(
+        r#"
+        let srv = OPI_TCP::StartServer("127.0.0.1:0", 10, OPI_TCP::GetLoggingSettings(), #{max_lifetime_ms: 600});
+        let c = OPI_TCP::CreateConnection(`127.0.0.1:${srv.port}`);
+        let t = timestamp();
+        let echoes = 0;
+        // Busy all along: a lifetime is not an idle timeout.
+        while srv.GetConnectionList().connections.len() < 1 { sleep(10); }
+        while t.elapsed < 5.0 && srv.GetConnectionList().connections.len() > 0 {
+            c.SendLine("ping\n");
+            let d = srv.GetNextConnectionData(100);
+            if d.result { srv.SendData(d.connectionId, d.message); }
+            if c.ReadLine((), "\n", 200) == "ping\n" { echoes += 1; }
+            sleep(30);
+        }
+        [t.elapsed * 1000.0, echoes, srv.GetLog(true)]
+    "#,
+    )
+    .unwrap()
+    .cast::<rhai::Array>();
+    let log = out[2].to_string();
+    let ms = out[0].as_float().unwrap();
+    assert!((600.0..3000.0).contains(&ms), "{ms} {log}");
+    assert!(out[1].as_int().unwrap() >= 2, "{out:?}");
+    assert!(
+        log.contains("Closed connection 1: its lifetime is over after "),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_client_that_keeps_sending_below_the_minimum_rate_is_closed() {
+    let out = eval(
+        r#"
+        let srv = OPI_TCP::StartServer("127.0.0.1:0", 10, OPI_TCP::GetLoggingSettings(),
+            #{min_rate: 100, min_rate_window_ms: 1000});
+        let addr = `127.0.0.1:${srv.port}`;
+        let trickle = OPI_TCP::CreateConnection(addr);
+        let fast = OPI_TCP::CreateConnection(addr);
+        let once = OPI_TCP::CreateConnection(addr);
+        once.SendLine("one request, then a pause\n");
+        let t = timestamp();
+        // 5 bytes every 100 ms at most (50 bytes/s) against 500 (5000 bytes/s).
+        while t.elapsed < 3.0 {
+            trickle.SendBinaryData(blob(5, 0x74));
+            fast.SendBinaryData(blob(500, 0x66));
+            while srv.GetNextConnectionData(1).result {}
+            sleep(100);
+        }
+        [srv.GetConnectionList().connections.map(|x| x.connectionId), srv.GetLog(true)]
+    "#,
+    )
+    .unwrap()
+    .cast::<rhai::Array>();
+    let log = out[1].to_string();
+    assert_eq!(out[0].to_string(), "[2, 3]", "{log}");
+    assert!(
+        log.contains("Closed connection 1: it sent ")
+            && log.contains(" slower than the minimum rate of 100 bytes/s"),
         "{log}"
     );
 }

@@ -61,8 +61,8 @@ pub use runtime::{
 };
 pub use secret::{hide_secret, redact};
 pub use server::{
-    ConnectionInfo, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_UNSENT, DEFAULT_SEND_TIMEOUT, Received,
-    Server, ServerEvent, ServerLimits, TooLarge,
+    ConnectionInfo, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_UNSENT, DEFAULT_RATE_WINDOW,
+    DEFAULT_SEND_TIMEOUT, MinRate, Received, Server, ServerEvent, ServerLimits, TooLarge,
 };
 pub use tls::TlsOptions;
 pub use trace::{TRACE_CUT, Trace, TraceConfig, Traced, global_trace, trace_all};

@@ -7,10 +7,11 @@ use std::time::Duration;
 use rhai::{Dynamic, Map, NativeCallContext};
 
 use super::args::{self, RhaiResultOf, throw};
-use crate::net::ServerLimits;
+use crate::net::{DEFAULT_RATE_WINDOW, MinRate, ServerLimits};
 
 /// The fields, in the order the error for an unknown one lists them.
-const KNOWN: &str = "max_buffered, max_unsent, send_timeout_ms, evict_when_full, idle_timeout_ms";
+const KNOWN: &str = "max_buffered, max_unsent, send_timeout_ms, evict_when_full, idle_timeout_ms, \
+                     max_lifetime_ms, min_rate, min_rate_window_ms";
 
 pub(crate) fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<ServerLimits> {
     let mut limits = ServerLimits::default();
@@ -26,6 +27,8 @@ pub(crate) fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultO
             ),
         ));
     };
+    let mut rate = None;
+    let mut window = DEFAULT_RATE_WINDOW;
     let ms = |n: u64| Duration::from_millis(n);
     for (key, value) in map.iter() {
         let key = key.as_str();
@@ -49,6 +52,13 @@ pub(crate) fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultO
                 limits.evict_when_full = args::flag(ctx, value, key, limits.evict_when_full)?;
             }
             "idle_timeout_ms" => limits.idle_timeout = positive(ctx, value, key)?.map(ms),
+            "max_lifetime_ms" => limits.max_lifetime = positive(ctx, value, key)?.map(ms),
+            "min_rate" => rate = positive(ctx, value, key)?,
+            "min_rate_window_ms" => {
+                if let Some(n) = positive(ctx, value, key)? {
+                    window = ms(n);
+                }
+            }
             other => {
                 return Err(throw(
                     ctx,
@@ -57,6 +67,10 @@ pub(crate) fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultO
             }
         }
     }
+    limits.min_rate = rate.map(|bytes_per_sec| MinRate {
+        bytes_per_sec,
+        window,
+    });
     Ok(limits)
 }
 

@@ -128,6 +128,7 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
         };
         // Written after the lock is let go: a slow trace file must not hold up the server.
         let mut traced = None;
+        let mut too_slow = None;
         if let Some(t) = &conn.trace {
             match &result {
                 Ok(n) if *n > 0 => traced = Some((Arc::clone(t), Some(chunk[..*n].to_vec()))),
@@ -146,7 +147,13 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
                 }
                 conn.buf.extend_from_slice(&chunk);
                 chunk.clear();
-                conn.last_active = Instant::now();
+                let now = Instant::now();
+                conn.last_active = now;
+                if let Some(rule) = &shared.limits.min_rate
+                    && let Some(slow) = conn.rate.add(rule, now, n as u64)
+                {
+                    too_slow = Some((rule.bytes_per_sec, slow));
+                }
                 shared.give_back(state, room - n);
                 if n == want {
                     size = (size * 2).min(shared.budget.chunk);
@@ -169,11 +176,25 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
                 true
             }
         };
+        let slow_conn = too_slow.and_then(|_| shared.remove(state, id));
         drop(guard);
         match traced {
             Some((t, Some(bytes))) => t.chunk(false, &bytes),
             Some((t, None)) => t.event("closed by the client"),
             None => {}
+        }
+        if let (Some(conn), Some((rate, slow))) = (slow_conn, too_slow) {
+            let unread = conn.buf.len();
+            // Also ends this task (the connection's reader) at its next await.
+            drop(conn);
+            shared.log(format_args!(
+                "Closed connection {id}: it sent {} bytes in {} ms, slower than the minimum \
+                 rate of {rate} bytes/s ({unread} unread bytes dropped)",
+                slow.bytes,
+                slow.over.as_millis()
+            ));
+            shared.changed.notify_waiters();
+            return;
         }
         shared.changed.notify_waiters();
         if ended {

@@ -22,9 +22,9 @@
 //!   not read costs the script's one thread nothing; one that falls [`ServerLimits::max_unsent`]
 //!   behind is held (the script gets none of its data), and one that takes nothing for
 //!   [`ServerLimits::send_timeout`] is closed.
-//! - With [`ServerLimits::idle_timeout`], a connection with nothing unread, nothing to send and
-//!   no traffic either way for that long is closed, freeing its pool slot; by default none is
-//!   (as OPI). Every close by a limit is logged with its reason.
+//! - The idle timeout, the lifetime (`sweep`) and the minimum rate (`rate`) close connections
+//!   that pass them, freeing their slots; by default none is set (as OPI), since each cuts the
+//!   honest clients of some protocol. Every close by a limit is logged with its reason.
 //! - Connections are listed while they are live, and after the client closed as long as they
 //!   still hold unread data (as OPI).
 //! - Stopping (or dropping) the server aborts the accept loop and every reader and closes every
@@ -35,12 +35,13 @@ mod events;
 mod evict;
 mod expect;
 mod flush;
-mod idle;
 mod limits;
 mod outbox;
+mod rate;
 mod reads;
 mod send;
 mod state;
+mod sweep;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -56,7 +57,10 @@ use super::log::Log;
 use super::runtime::{Driven, keep_driven};
 pub use events::ServerEvent;
 pub use expect::TooLarge;
-pub use limits::{DEFAULT_MAX_BUFFERED, DEFAULT_MAX_UNSENT, DEFAULT_SEND_TIMEOUT, ServerLimits};
+pub use limits::{
+    DEFAULT_MAX_BUFFERED, DEFAULT_MAX_UNSENT, DEFAULT_RATE_WINDOW, DEFAULT_SEND_TIMEOUT, MinRate,
+    ServerLimits,
+};
 use state::{Shared, State, lock};
 
 /// A connection as `GetConnectionList` shows it.
@@ -98,7 +102,7 @@ fn info(id: u64, c: &state::Conn) -> ConnectionInfo {
 pub struct Server {
     shared: Arc<Shared>,
     port: u16,
-    /// The accept loop first, then the idle timer if there is one.
+    /// The accept loop first, then the timer of the time limits if there is one.
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// Keeps the runtime those tasks run on driven while the script computes.
     driven: Option<Driven>,
@@ -147,8 +151,8 @@ impl Server {
             listener,
             pool,
         ))];
-        if let Some(t) = limits.idle_timeout {
-            tasks.push(tokio::spawn(idle::idle_loop(Arc::clone(&shared), t)));
+        if sweep::needed(&limits) {
+            tasks.push(tokio::spawn(sweep::sweep_loop(Arc::clone(&shared))));
         }
         Ok(Server {
             shared,

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use super::limits::{Budget, ServerLimits};
 use super::outbox::{Closed, Outbox};
+use super::rate::RateWindow;
 use crate::net::error::{Error, ErrorKind, Gone, Phase};
 use crate::net::log::Log;
 use crate::net::trace::Traced;
@@ -61,8 +62,11 @@ pub(super) struct Conn {
     pub(super) reader: Option<AbortHandle>,
     /// Held while the connection counts against the pool.
     pub(super) permit: Option<OwnedSemaphorePermit>,
+    pub(super) accepted: Instant,
     /// The last time bytes came in, or the script read, sent or half-closed.
     pub(super) last_active: Instant,
+    /// The client's account for the minimum rate.
+    pub(super) rate: RateWindow,
     /// The client sent bytes that the reader waits for room to take in: not idle.
     pub(super) pending: bool,
     /// The wire trace of this connection (`--trace`), if any.
@@ -76,6 +80,7 @@ impl Conn {
         write: OwnedWriteHalf,
         permit: OwnedSemaphorePermit,
     ) -> Conn {
+        let now = Instant::now();
         Conn {
             peer,
             address: peer.to_string().into(),
@@ -87,7 +92,9 @@ impl Conn {
             read: Some(read),
             reader: None,
             permit: Some(permit),
-            last_active: Instant::now(),
+            accepted: now,
+            last_active: now,
+            rate: RateWindow::default(),
             pending: false,
             trace: None,
         }
@@ -200,6 +207,7 @@ impl Shared {
         // A client that does not take its answers is not read from either (see `outbox`).
         conn.pending = room < b.chunk || conn.out.held(self.limits.max_unsent);
         if conn.pending {
+            conn.rate.pause();
             return Some(0);
         }
         state.used += b.chunk;

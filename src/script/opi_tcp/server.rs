@@ -51,9 +51,9 @@ pub(super) mod server {
     /// is dropped), `max_unsent` (bytes waiting to go out per connection before its data is
     /// held back from the script, 256 KiB), `send_timeout_ms` (a client taking none of them
     /// for this long is closed, 10000), `evict_when_full` (a full pool closes its least
-    /// recently active connection for a new client, true), `idle_timeout_ms` (a connection
-    /// with nothing unread, nothing to send and no traffic for that long is closed; none by
-    /// default).
+    /// recently active connection for a new client, true), `idle_timeout_ms`,
+    /// `max_lifetime_ms`, `min_rate` (bytes/s of a client that keeps sending) with
+    /// `min_rate_window_ms` (10000): none by default.
     #[rhai_fn(name = "StartServer", name = "ЗапуститьСервер", volatile, return_raw)]
     pub fn start_server_with_options(
         ctx: NativeCallContext,
