@@ -1,6 +1,6 @@
 //! A connection's outgoing side: the bytes a send accepted that the client's TCP has not taken
 //! yet, and the bookkeeping of the flusher that writes them (`flush`), so that a send never
-//! waits on a client that does not read (the script has one thread for every client).
+//! waits on a client that does not read (the script has one thread for all its clients).
 //!
 //! Decisions:
 //! - A send is accepted whole or not at all: a message starts only when fewer than
