@@ -40,7 +40,8 @@ mod script;
 mod scripts;
 // The server functions and logging.
 mod server;
-// A server's limits: one buffer budget for all connections, the idle timeout, the options map.
+// A server's limits: one buffer budget, queued sends, eviction when full, idle time, lifetime,
+// minimum rate, the options map; a new client served under slowloris and non-readers.
 mod server_limits;
 // The first hour: syntax errors at their cause, `.result`, raw strings, completions, the man page,
 // request's progress line.

@@ -361,7 +361,7 @@ fn the_pool_limit_makes_extra_clients_wait() {
     let out = eval_str(
         "",
         r#"
-        let srv = OPI_TCP::StartServer(0, 2);
+        let srv = OPI_TCP::StartServer(0, 2, (), #{evict_when_full: false});
         let addr = `127.0.0.1:${srv.port}`;
         let a = OPI_TCP::CreateConnection(addr);
         let b = OPI_TCP::CreateConnection(addr);

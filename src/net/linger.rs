@@ -242,3 +242,28 @@ pub(crate) async fn close_server_side(
         .await;
     }
 }
+
+/// Runs `fut` (the rest of a closed server connection's sends) while taking and discarding what
+/// the client sends on `read`, so that a client blocked on sending to us can go on and read.
+pub(crate) async fn discarding<F: std::future::Future>(
+    read: &Arc<OwnedReadHalf>,
+    fut: F,
+) -> F::Output {
+    let mut r = SharedRead(Arc::clone(read));
+    let mut buf = BytesMut::new();
+    tokio::pin!(fut);
+    loop {
+        buf.clear();
+        buf.reserve(16 * 1024);
+        tokio::select! {
+            biased;
+            out = &mut fut => return out,
+            got = r.read_buf(&mut buf) => {
+                if !matches!(got, Ok(n) if n > 0) {
+                    // The client closed or failed: nothing more to take.
+                    return fut.await;
+                }
+            }
+        }
+    }
+}

@@ -67,7 +67,8 @@ pub use runtime::{
 };
 pub use secret::{hide_secret, redact};
 pub use server::{
-    ConnectionInfo, DEFAULT_MAX_BUFFERED, Received, Server, ServerEvent, ServerLimits, TooLarge,
+    ConnectionInfo, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_UNSENT, DEFAULT_RATE_WINDOW,
+    DEFAULT_SEND_TIMEOUT, MinRate, Received, Server, ServerEvent, ServerLimits, TooLarge,
 };
 pub use tcp::Family;
 pub use tls::TlsOptions;

@@ -36,6 +36,7 @@ mod outcome;
 mod pack;
 mod run;
 mod server;
+mod server_options;
 mod session;
 mod settings;
 mod suggest;

@@ -10,13 +10,11 @@ use rhai::{Array, Dynamic, ImmutableString, Map, NativeCallContext};
 
 use super::MAX_DATA_SIZE;
 use super::args::{self, RhaiResultOf, interrupted, throw};
-use super::defaults::{
-    IO_TIMEOUT_MS, SERVER_MAX_SIZE, SERVER_POOL, SERVER_WAIT_MS, SHUTDOWN_TIMEOUT,
-};
+use super::defaults::{IO_TIMEOUT_MS, SERVER_MAX_SIZE, SERVER_POOL, SERVER_WAIT_MS};
 use super::logging;
 use super::outcome::{error_map, ok, result_map, send_data_map, timeout_map};
 use super::tcp_server::TcpServer;
-use crate::net::{Received, Server, ServerLimits, block_on_eager};
+use crate::net::{Received, Server, block_on_eager};
 
 /// Server calls mostly find their answer at once (data already buffered, room to send), so the
 /// future is polled before a `block_on` is paid for.
@@ -75,55 +73,6 @@ fn max_size(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<usize> {
     Ok(args::max_size(ctx, v)?.unwrap_or(MAX_DATA_SIZE))
 }
 
-/// `StartServer`'s options map (an addition to OPI): `#{max_buffered, idle_timeout_ms}`, both
-/// optional; `()` for the map or a field takes net's default.
-fn server_limits(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<ServerLimits> {
-    let mut limits = ServerLimits::default();
-    if v.is_unit() {
-        return Ok(limits);
-    }
-    let Some(map) = v.read_lock::<Map>() else {
-        return Err(throw(
-            ctx,
-            format!(
-                "the options must be a map such as #{{max_buffered: 1048576, idle_timeout_ms: 30000}}, not {}",
-                args::type_name(ctx, v)
-            ),
-        ));
-    };
-    for (key, value) in map.iter() {
-        match key.as_str() {
-            "max_buffered" => {
-                if let Some(n) = positive(ctx, value, "max_buffered")? {
-                    limits.max_buffered = usize::try_from(n).unwrap_or(usize::MAX);
-                }
-            }
-            "idle_timeout_ms" => {
-                limits.idle_timeout =
-                    positive(ctx, value, "idle_timeout_ms")?.map(Duration::from_millis);
-            }
-            other => {
-                return Err(throw(
-                    ctx,
-                    format!("unknown option '{other}' (known: max_buffered, idle_timeout_ms)"),
-                ));
-            }
-        }
-    }
-    Ok(limits)
-}
-
-/// A positive integer; `()` is `None`.
-fn positive(ctx: &NativeCallContext, v: &Dynamic, what: &str) -> RhaiResultOf<Option<u64>> {
-    if v.is_unit() {
-        return Ok(None);
-    }
-    match args::int(ctx, v, what, 0)? {
-        n if n > 0 => Ok(Some(n.unsigned_abs())),
-        n => Err(throw(ctx, format!("{what} must be positive, not {n}"))),
-    }
-}
-
 pub(crate) fn start_server(
     ctx: &NativeCallContext,
     port: &Dynamic,
@@ -148,7 +97,7 @@ pub(crate) fn start_server(
             }
         }
     };
-    let limits = server_limits(ctx, options)?;
+    let limits = super::server_options::server_limits(ctx, options)?;
     let log = match logging::open(logging) {
         Ok(l) => l,
         Err(e) => return Ok(error_map(&e).into()),
@@ -239,10 +188,7 @@ pub(crate) fn complete_send(
     id: &Dynamic,
 ) -> RhaiResultOf<Map> {
     let id = conn_id(ctx, id)?;
-    Ok(result_map(block(
-        ctx,
-        srv.server().complete_send(id, SHUTDOWN_TIMEOUT),
-    )?))
+    Ok(result_map(srv.server().complete_send(id)))
 }
 
 pub(crate) fn finish_receiving(
@@ -269,6 +215,7 @@ pub(crate) fn get_connection_list(srv: &TcpServer) -> Map {
                     m.insert("canRead".into(), (c.receiving || c.buffered > 0).into());
                     m.insert("canWrite".into(), c.sending.into());
                     m.insert("buffered".into(), (c.buffered as i64).into());
+                    m.insert("unsent".into(), (c.unsent as i64).into());
                     m.into()
                 })
                 .collect();

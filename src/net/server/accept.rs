@@ -1,21 +1,24 @@
-//! The background side of a server: the accept loop (admitting clients as the pool allows) and
-//! one reader per connection (buffering what the client sends, pausing when the script falls
-//! behind so that TCP flow control, not a dropped byte, slows the client).
+//! The background side of a server: the accept loop (admitting clients as the pool allows, or
+//! making room for them: see `evict`) and one reader per connection (buffering what the client
+//! sends, pausing when the script falls behind so that TCP flow control, not a dropped byte,
+//! slows the client).
 //!
 //! A reader waits for its socket to be readable before it sets aside room in the server's budget,
 //! and reads without blocking into exactly that room, so a silent connection holds none of the
 //! budget and the connections together never buffer more than it.
 
 use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{BufMut, BytesMut};
-use tokio::net::TcpListener;
 use tokio::net::tcp::OwnedReadHalf;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+use super::evict;
 use super::state::{Conn, Shared, lock};
 use crate::net::error::io_detail;
 use crate::net::trace::Traced;
@@ -25,51 +28,77 @@ const FIRST_READ: usize = 4 * 1024;
 
 pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, pool: Arc<Semaphore>) {
     loop {
-        if pool.available_permits() == 0 {
-            shared.log(format_args!(
-                "Connection pool is full: new clients wait until a connection ends"
-            ));
-        }
-        let Ok(permit) = Arc::clone(&pool).acquire_owned().await else {
-            return;
-        };
-        let (stream, peer) = match listener.accept().await {
-            Ok(s) => s,
-            Err(e) => {
-                // Out of descriptors and the like: say so, back off, go on.
-                shared.log(format_args!("Accept failed: {}", io_detail(&e)));
-                tokio::time::sleep(Duration::from_millis(50)).await;
+        let permit = match Arc::clone(&pool).try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) if shared.limits.evict_when_full => {
+                // Accept the waiting client first: a connection is closed only for one that
+                // is really there (see `evict`).
+                let Some((stream, peer)) = accept(&shared, &listener).await else {
+                    continue;
+                };
+                let Some(permit) = evict::make_room(&shared, &pool).await else {
+                    return;
+                };
+                admit(&shared, stream, peer, permit);
                 continue;
             }
+            Err(_) => {
+                shared.log(format_args!(
+                    "Connection pool is full: new clients wait until a connection ends"
+                ));
+                let Ok(permit) = Arc::clone(&pool).acquire_owned().await else {
+                    return;
+                };
+                permit
+            }
         };
-        let _ = stream.set_nodelay(true);
-        let (read, write) = stream.into_split();
-        let read = Arc::new(read);
-        let trace = crate::net::trace::global_trace().map(|t| {
-            Arc::new(Traced::new(
-                t,
-                &format!("{peer} (client of {})", shared.name),
-            ))
-        });
-        if let Some(t) = &trace {
-            t.event("accepted");
+        if let Some((stream, peer)) = accept(&shared, &listener).await {
+            admit(&shared, stream, peer, permit);
         }
-        let id = {
-            let mut state = lock(&shared);
-            state.next_id += 1;
-            let id = state.next_id;
-            let mut conn = Conn::new(id, peer, Arc::clone(&read), write, permit);
-            conn.trace = trace;
-            state.conns.insert(id, conn);
-            id
-        };
-        shared.log(format_args!("Accepted connection {id} from {peer}"));
-        let reader = tokio::spawn(read_loop(Arc::clone(&shared), id, read));
-        if let Some(c) = lock(&shared).conns.get_mut(&id) {
-            c.reader = Some(reader.abort_handle());
-        }
-        shared.changed.notify_waiters();
     }
+}
+
+async fn accept(shared: &Shared, listener: &TcpListener) -> Option<(TcpStream, SocketAddr)> {
+    match listener.accept().await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            // Out of descriptors and the like: say so, back off, go on.
+            shared.log(format_args!("Accept failed: {}", io_detail(&e)));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            None
+        }
+    }
+}
+
+/// Makes `stream` a connection of the server, holding `permit`, and starts its reader.
+fn admit(shared: &Arc<Shared>, stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit) {
+    let _ = stream.set_nodelay(true);
+    let (read, write) = stream.into_split();
+    let read = Arc::new(read);
+    let trace = crate::net::trace::global_trace().map(|t| {
+        Arc::new(Traced::new(
+            t,
+            &format!("{peer} (client of {})", shared.name),
+        ))
+    });
+    if let Some(t) = &trace {
+        t.event("accepted");
+    }
+    let id = {
+        let mut state = lock(shared);
+        state.next_id += 1;
+        let id = state.next_id;
+        let mut conn = Conn::new(peer, Arc::clone(&read), write, permit);
+        conn.trace = trace;
+        state.conns.insert(id, conn);
+        id
+    };
+    shared.log(format_args!("Accepted connection {id} from {peer}"));
+    let reader = tokio::spawn(read_loop(Arc::clone(shared), id, read));
+    if let Some(c) = lock(shared).conns.get_mut(&id) {
+        c.reader = Some(reader.abort_handle());
+    }
+    shared.changed.notify_waiters();
 }
 
 async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
@@ -99,6 +128,7 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
         };
         // Written after the lock is let go: a slow trace file must not hold up the server.
         let mut traced = None;
+        let mut too_slow = None;
         if let Some(t) = &conn.trace {
             match &result {
                 Ok(n) if *n > 0 => traced = Some((Arc::clone(t), Some(chunk[..*n].to_vec()))),
@@ -117,7 +147,13 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
                 }
                 conn.buf.extend_from_slice(&chunk);
                 chunk.clear();
-                conn.last_active = Instant::now();
+                let now = Instant::now();
+                conn.last_active = now;
+                if let Some(rule) = &shared.limits.min_rate
+                    && let Some(slow) = conn.rate.add(rule, now, n as u64)
+                {
+                    too_slow = Some((rule.bytes_per_sec, slow));
+                }
                 shared.give_back(state, room - n);
                 if n == want {
                     size = (size * 2).min(shared.budget.chunk);
@@ -140,11 +176,25 @@ async fn read_loop(shared: Arc<Shared>, id: u64, read: Arc<OwnedReadHalf>) {
                 true
             }
         };
+        let slow_conn = too_slow.and_then(|_| shared.remove(state, id));
         drop(guard);
         match traced {
             Some((t, Some(bytes))) => t.chunk(false, &bytes),
             Some((t, None)) => t.event("closed by the client"),
             None => {}
+        }
+        if let (Some(conn), Some((rate, slow))) = (slow_conn, too_slow) {
+            let unread = conn.buf.len();
+            // Also ends this task (the connection's reader) at its next await.
+            drop(conn);
+            shared.log(format_args!(
+                "Closed connection {id}: it sent {} bytes in {} ms, slower than the minimum \
+                 rate of {rate} bytes/s ({unread} unread bytes dropped)",
+                slow.bytes,
+                slow.over.as_millis()
+            ));
+            shared.changed.notify_waiters();
+            return;
         }
         shared.changed.notify_waiters();
         if ended {

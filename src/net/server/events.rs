@@ -11,7 +11,7 @@ use super::state::lock;
 pub enum ServerEvent {
     /// A client connected that was not reported yet.
     Connection(u64),
-    /// Connection `id` has unread data (the one that has waited longest).
+    /// Connection `id` has unread data (the one that has waited longest, past held ones).
     Data(u64),
 }
 
@@ -27,7 +27,10 @@ impl Server {
         }
         // Ids of connections that came and went before anyone asked are not announced.
         *seen = (*seen).max(state.next_id);
-        state.ready.front().map(|&id| ServerEvent::Data(id))
+        self.shared
+            .next_ready(&state)
+            .and_then(|p| state.ready.get(p))
+            .map(|&id| ServerEvent::Data(id))
     }
 
     /// A wait for the next change of the server's state; enable it before checking the state,

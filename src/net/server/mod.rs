@@ -7,16 +7,24 @@
 //!   interfaces, as OPI's server does) for a bare port, or the `ip:port` the script names (say
 //!   `127.0.0.1:0`, to stay off the network). Port 0 picks a free port, which [`Server::port`]
 //!   reports.
-//! - `pool` bounds the live connections. When the pool is full the accept loop stops accepting:
-//!   further clients wait in the kernel's backlog until a connection ends, rather than being
-//!   refused. Nothing they send is lost; it is read once they are admitted.
+//! - `pool` bounds the live connections. When the pool is full, the next client is accepted
+//!   and a connection closed to make room for it (`evict`: the least useful one, never one with
+//!   data the script has not read), so that clients holding slots without being done cannot
+//!   keep everyone out. Without [`ServerLimits::evict_when_full`] the accept loop stops
+//!   accepting instead: further clients wait in the kernel's backlog until a connection ends,
+//!   and nothing they send is lost.
 //! - The connections share one budget of unread bytes ([`ServerLimits::max_buffered`], 64 MiB
 //!   by default), and each holds at most 4 MiB of it, so memory does not grow with the pool.
 //!   When a client sends more than the script reads, its reader pauses (until the script takes
 //!   data from any connection) and TCP flow control makes the client's sends wait; no byte is
 //!   dropped.
-//! - With [`ServerLimits::idle_timeout`], a connection with nothing unread and no traffic either
-//!   way for that long is closed, freeing its pool slot; by default none is (as OPI).
+//! - A send is queued and written in the background (`outbox`, `flush`), so a client that does
+//!   not read costs the script's one thread nothing; one that falls [`ServerLimits::max_unsent`]
+//!   behind is held (the script gets none of its data), and one that takes nothing for
+//!   [`ServerLimits::send_timeout`] is closed.
+//! - The idle timeout, the lifetime (`sweep`) and the minimum rate (`rate`) close connections
+//!   that pass them, freeing their slots; by default none is set (as OPI), since each cuts the
+//!   honest clients of some protocol. Every close by a limit is logged with its reason.
 //! - Connections are listed while they are live, and after the client closed as long as they
 //!   still hold unread data (as OPI).
 //! - Stopping (or dropping) the server aborts the accept loop and every reader and closes every
@@ -24,32 +32,36 @@
 
 mod accept;
 mod events;
+mod evict;
 mod expect;
-mod idle;
+mod flush;
 mod limits;
+mod outbox;
+mod rate;
 mod reads;
+mod send;
 mod state;
+mod sweep;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::deadline::Deadline;
-use super::error::{Error, ErrorKind, Gone, Phase, Result, io_detail};
+use super::error::{Error, Gone, Phase, Result, io_detail};
 use super::log::Log;
 use super::runtime::{Driven, keep_driven};
-use super::send::write_all;
 pub use events::ServerEvent;
 pub use expect::TooLarge;
-pub use limits::{DEFAULT_MAX_BUFFERED, ServerLimits};
-use state::{Shared, State, Writer, lock};
+pub use limits::{
+    DEFAULT_MAX_BUFFERED, DEFAULT_MAX_UNSENT, DEFAULT_RATE_WINDOW, DEFAULT_SEND_TIMEOUT, MinRate,
+    ServerLimits,
+};
+use state::{Shared, State, lock};
 
 /// A connection as `GetConnectionList` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +73,8 @@ pub struct ConnectionInfo {
     /// The script may still send (CompleteSend was not called).
     pub sending: bool,
     pub buffered: usize,
+    /// Bytes sends accepted that the client has not taken yet.
+    pub unsent: usize,
 }
 
 /// Bytes a read took from a connection, with what the script is told about it alongside.
@@ -81,13 +95,14 @@ fn info(id: u64, c: &state::Conn) -> ConnectionInfo {
         receiving: !c.finished(),
         sending: !c.write_closed,
         buffered: c.buf.len(),
+        unsent: c.out.unsent(),
     }
 }
 
 pub struct Server {
     shared: Arc<Shared>,
     port: u16,
-    /// The accept loop first, then the idle timer if there is one.
+    /// The accept loop first, then the timer of the time limits if there is one.
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// Keeps the runtime those tasks run on driven while the script computes.
     driven: Option<Driven>,
@@ -122,18 +137,13 @@ impl Server {
             changed: Notify::new(),
             space: Notify::new(),
             budget: limits::Budget::new(limits.max_buffered),
+            limits,
             log,
             name: format!("server on port {port}"),
         });
         shared.log(format_args!("Listening on {bound} (pool of {pool})"));
         if limits != ServerLimits::default() {
-            let idle = limits
-                .idle_timeout
-                .map_or("none".to_string(), |t| format!("{} ms", t.as_millis()));
-            shared.log(format_args!(
-                "Limits: {} bytes buffered in all, idle timeout {idle}",
-                shared.budget.total
-            ));
+            shared.log(format_args!("Limits: {}", limits.describe()));
         }
         let pool = Arc::new(Semaphore::new(pool.max(1)));
         let mut tasks = vec![tokio::spawn(accept::accept_loop(
@@ -141,8 +151,8 @@ impl Server {
             listener,
             pool,
         ))];
-        if let Some(t) = limits.idle_timeout {
-            tasks.push(tokio::spawn(idle::idle_loop(Arc::clone(&shared), t)));
+        if sweep::needed(&limits) {
+            tasks.push(tokio::spawn(sweep::sweep_loop(Arc::clone(&shared))));
         }
         Ok(Server {
             shared,
@@ -174,88 +184,6 @@ impl Server {
             phase,
             format!("no connection with id {id}"),
         )
-    }
-
-    /// Sends every byte of `data` to connection `id` before the deadline.
-    pub async fn send(&self, id: u64, data: &[u8], timeout: Option<Duration>) -> Result<()> {
-        let (writer, trace, label) = {
-            let mut state = lock(&self.shared);
-            if state.stopped {
-                return Err(self.shared.stopped(Phase::Send));
-            }
-            let conn = state
-                .conns
-                .get_mut(&id)
-                .ok_or_else(|| self.unknown(Phase::Send, id))?;
-            if conn.write_closed {
-                return Err(self.shared.gone(
-                    Gone::WriteHalf,
-                    Phase::Send,
-                    format!(
-                        "the write half of connection {id} is closed (CompleteSend was called)"
-                    ),
-                ));
-            }
-            conn.last_active = Instant::now();
-            (
-                Arc::clone(&conn.writer),
-                conn.trace.clone(),
-                Arc::clone(&conn.label),
-            )
-        };
-        let mut guard = writer.lock().await;
-        let Writer { half, progress } = &mut *guard;
-        let Some(w) = half.as_mut() else {
-            return Err(self.shared.err(
-                ErrorKind::Closed,
-                Phase::Send,
-                format!("connection {id} is closed"),
-            ));
-        };
-        let result = write_all(w, data, &Deadline::within(timeout), &label, progress).await;
-        // The idle clock runs from the end of a send, not its start.
-        self.touch(id);
-        drop(guard);
-        if let (Some(t), Ok(())) = (&trace, &result) {
-            t.chunk(true, data);
-        }
-        match &result {
-            Ok(()) => self
-                .shared
-                .log(format_args!("Sent {} bytes to connection {id}", data.len())),
-            Err(e) => self.shared.log(format_args!(
-                "Send to connection {id} failed: {}",
-                e.detail()
-            )),
-        }
-        result
-    }
-
-    /// Half-closes connection `id` (FIN): the client reads to end of stream; it may still send.
-    /// The FIN is sent within `timeout`, best effort.
-    pub async fn complete_send(&self, id: u64, timeout: Duration) -> Result<()> {
-        self.check_running(Phase::Shutdown)?;
-        let writer = {
-            let mut state = lock(&self.shared);
-            let conn = state
-                .conns
-                .get_mut(&id)
-                .ok_or_else(|| self.unknown(Phase::Shutdown, id))?;
-            conn.write_closed = true;
-            conn.last_active = Instant::now();
-            (Arc::clone(&conn.writer), conn.trace.clone())
-        };
-        let (writer, trace) = writer;
-        if let Some(w) = writer.lock().await.half.as_mut() {
-            let _ = Deadline::after(timeout).race(w.shutdown()).await;
-            self.touch(id);
-        }
-        if let Some(t) = trace {
-            t.event("half-close (CompleteSend)");
-        }
-        self.shared
-            .log(format_args!("Completed sending on connection {id}"));
-        Ok(())
     }
 
     /// Stops reading from connection `id`; what is buffered can still be read.
@@ -305,13 +233,6 @@ impl Server {
     /// Connection `id` as the list shows it, if it is there.
     pub fn info(&self, id: u64) -> Option<ConnectionInfo> {
         lock(&self.shared).conns.get(&id).map(|c| info(id, c))
-    }
-
-    /// Restarts connection `id`'s idle clock.
-    fn touch(&self, id: u64) {
-        if let Some(c) = lock(&self.shared).conns.get_mut(&id) {
-            c.last_active = Instant::now();
-        }
     }
 
     /// Stops accepting, closes every connection and frees the port (idempotent).

@@ -1,6 +1,7 @@
-//! The script's reads from a server: the next data of any connection (in arrival order), or of
-//! one connection. Taking data gives its room back to the server's budget, which is what lets a
-//! paused reader go on.
+//! The script's reads from a server: the next data of any connection (in arrival order, past
+//! connections whose client does not take their answers: see `outbox`), or of one connection.
+//! Taking data gives its room back to the server's budget, which is what lets a paused reader
+//! go on.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +27,8 @@ impl Server {
                 if state.stopped {
                     return Some(Err(()));
                 }
-                while let Some(id) = state.ready.pop_front() {
+                // Held connections keep their place: their data comes once their client reads.
+                while let Some(id) = shared.next_ready(state).and_then(|p| state.ready.remove(p)) {
                     if let Some(data) = shared.take(state, id, max) {
                         let conn = state.conns.get(&id)?;
                         if !conn.buf.is_empty() {

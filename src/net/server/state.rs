@@ -13,10 +13,11 @@ use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use super::limits::Budget;
+use super::limits::{Budget, ServerLimits};
+use super::outbox::{Closed, Outbox};
+use super::rate::RateWindow;
 use crate::net::error::{Error, ErrorKind, Gone, Phase};
 use crate::net::log::Log;
-use crate::net::send::SendProgress;
 use crate::net::trace::Traced;
 
 pub(super) struct Shared {
@@ -27,6 +28,7 @@ pub(super) struct Shared {
     /// for may be given back by any connection.
     pub(super) space: Notify,
     pub(super) budget: Budget,
+    pub(super) limits: ServerLimits,
     pub(super) log: Option<Arc<Log>>,
     pub(super) name: String,
 }
@@ -47,22 +49,24 @@ pub(super) struct Conn {
     pub(super) peer: SocketAddr,
     /// `peer` as `ip:port`, formatted once: every read hands it to the script.
     pub(super) address: Arc<str>,
-    /// `connection <id>`: how a send's errors name it.
-    pub(super) label: Arc<str>,
     pub(super) buf: BytesMut,
     /// The client closed its sending side, or a read failed.
     pub(super) eof: bool,
     /// `FinishReceiving` was called.
     pub(super) stopped_reading: bool,
-    pub(super) writer: Arc<tokio::sync::Mutex<Writer>>,
+    /// What sends accepted and the client has not taken yet, and the write half.
+    pub(super) out: Arc<Outbox>,
     pub(super) write_closed: bool,
     /// The read half, shared with the reader task: the close drains it (see `linger`).
     read: Option<Arc<OwnedReadHalf>>,
     pub(super) reader: Option<AbortHandle>,
     /// Held while the connection counts against the pool.
     pub(super) permit: Option<OwnedSemaphorePermit>,
+    pub(super) accepted: Instant,
     /// The last time bytes came in, or the script read, sent or half-closed.
     pub(super) last_active: Instant,
+    /// The client's account for the minimum rate.
+    pub(super) rate: RateWindow,
     /// The client sent bytes that the reader waits for room to take in: not idle.
     pub(super) pending: bool,
     /// The wire trace of this connection (`--trace`), if any.
@@ -71,31 +75,38 @@ pub(super) struct Conn {
 
 impl Conn {
     pub(super) fn new(
-        id: u64,
         peer: SocketAddr,
         read: Arc<OwnedReadHalf>,
         write: OwnedWriteHalf,
         permit: OwnedSemaphorePermit,
     ) -> Conn {
+        let now = Instant::now();
         Conn {
             peer,
             address: peer.to_string().into(),
-            label: format!("connection {id}").into(),
             buf: BytesMut::new(),
             eof: false,
             stopped_reading: false,
-            writer: Arc::new(tokio::sync::Mutex::new(Writer {
-                half: Some(write),
-                progress: None,
-            })),
+            out: Arc::new(Outbox::new(write)),
             write_closed: false,
             read: Some(read),
             reader: None,
             permit: Some(permit),
-            last_active: Instant::now(),
+            accepted: now,
+            last_active: now,
+            rate: RateWindow::default(),
             pending: false,
             trace: None,
         }
+    }
+
+    /// The last sign of life either way: bytes came in, the script read, sent or half-closed,
+    /// or the client took bytes sent to it (a long send to a slow reader is activity until its
+    /// end).
+    pub(super) fn active_at(&self) -> Instant {
+        self.out
+            .last_taken()
+            .map_or(self.last_active, |t| t.max(self.last_active))
     }
 
     /// No more bytes will come: the client closed its side, a read failed, or receiving was
@@ -106,27 +117,21 @@ impl Conn {
 }
 
 impl Drop for Conn {
-    /// However the connection goes (closed, idle, stopped, or listed after its client left), it
-    /// closes without losing what was sent: FIN, then the read half is drained until the client
-    /// has every byte (see `linger`), in the background.
+    /// However the connection goes (closed, idle, stopped, evicted, or listed after its client
+    /// left), it closes without losing what was sent: what waits in the outbox goes out first
+    /// (its flusher closes the connection then, see `outbox`), then FIN, then the read half is
+    /// drained until the client has every byte (see `linger`), in the background.
     fn drop(&mut self) {
         if let Some(r) = self.reader.take() {
             r.abort();
         }
-        // A send under way (only one dropped by Ctrl-C can be) keeps its half until it ends.
-        let write = self.writer.try_lock().ok().and_then(|mut w| w.half.take());
-        let read = self.read.take();
-        if write.is_some() || read.is_some() {
+        if let Closed::Now(write, read) = self.out.close(self.read.take())
+            && (write.is_some() || read.is_some())
+        {
             crate::net::runtime::close_later(crate::net::linger::close_server_side(write, read));
         }
         self.permit.take();
     }
-}
-
-/// The sending side of a connection, and how far its last send got.
-pub(super) struct Writer {
-    pub(super) half: Option<OwnedWriteHalf>,
-    pub(super) progress: SendProgress,
 }
 
 pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
@@ -173,6 +178,16 @@ impl Shared {
         Some(data)
     }
 
+    /// Where in `ready` the next connection whose data the script may have is: the first one
+    /// that is not held (see `outbox`).
+    pub(super) fn next_ready(&self, state: &State) -> Option<usize> {
+        let max_unsent = self.limits.max_unsent;
+        state
+            .ready
+            .iter()
+            .position(|id| state.conns.get(id).is_none_or(|c| !c.out.held(max_unsent)))
+    }
+
     /// Removes connection `id`, giving back the room its unread bytes held.
     pub(super) fn remove(&self, state: &mut State, id: u64) -> Option<Conn> {
         let conn = state.conns.remove(&id)?;
@@ -189,8 +204,10 @@ impl Shared {
         let conn = state.conns.get_mut(&id)?;
         let room = (b.per_connection.saturating_sub(conn.buf.len()))
             .min(b.total.saturating_sub(state.used));
-        conn.pending = room < b.chunk;
+        // A client that does not take its answers is not read from either (see `outbox`).
+        conn.pending = room < b.chunk || conn.out.held(self.limits.max_unsent);
         if conn.pending {
+            conn.rate.pause();
             return Some(0);
         }
         state.used += b.chunk;

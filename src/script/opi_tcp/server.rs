@@ -46,11 +46,14 @@ pub(super) mod server {
         body::start_server(&ctx, &port, &pool_size, &logging, &U)
     }
 
-    /// Starts a server with `options` (an addition, not in OPI): `#{max_buffered: bytes,
-    /// idle_timeout_ms: ms}`, both optional. `max_buffered` is the unread bytes all connections
-    /// together may hold (64 MiB by default; at most 4 MiB each): when it is spent, readers wait
-    /// until the script takes data, and nothing is dropped. `idle_timeout_ms` closes a
-    /// connection with nothing unread and no traffic either way for that long (none by default).
+    /// Starts a server with `options` (an addition, not in OPI), each optional: `max_buffered`
+    /// (unread bytes of all connections, 64 MiB; at most 4 MiB each; readers then wait, nothing
+    /// is dropped), `max_unsent` (bytes waiting to go out per connection before its data is
+    /// held back from the script, 256 KiB), `send_timeout_ms` (a client taking none of them
+    /// for this long is closed, 10000), `evict_when_full` (a full pool closes its least
+    /// recently active connection for a new client, true), `idle_timeout_ms`,
+    /// `max_lifetime_ms`, `min_rate` (bytes/s of a client that keeps sending) with
+    /// `min_rate_window_ms` (10000): none by default.
     #[rhai_fn(name = "StartServer", name = "ЗапуститьСервер", volatile, return_raw)]
     pub fn start_server_with_options(
         ctx: NativeCallContext,
@@ -174,7 +177,9 @@ pub(super) mod server {
         body::get_connection_data(&ctx, &server, &id, &timeout_ms, &max_size)
     }
 
-    /// Sends `data` (a blob, or a string as UTF-8) to connection `id` (5 s deadline).
+    /// Sends `data` (a blob, or a string as UTF-8) to connection `id`: `#{result: true}` once
+    /// it is accepted whole (it is written in the background); waits up to 5 s for room when
+    /// the client is 256 KiB behind.
     #[rhai_fn(
         name = "SendData",
         name = "ОтправитьДанные",
@@ -239,8 +244,9 @@ pub(super) mod server {
         body::finish_receiving(&ctx, &server, &id)
     }
 
-    /// `#{result: true, connections: [#{connectionId, address, receiving, buffered}]}`: live
-    /// connections, and closed ones that still hold unread data.
+    /// `#{result: true, connections: [#{connectionId, address, receiving, buffered, unsent}]}`:
+    /// live connections, and closed ones that still hold unread data. `unsent` is what sends
+    /// accepted that the client has not taken yet.
     #[rhai_fn(
         name = "GetConnectionList",
         name = "ПолучитьСписокСоединений",
