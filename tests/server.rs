@@ -645,3 +645,23 @@ fn the_soak_script_runs() {
         .success()
         .stdout(predicates::str::contains("SOAK DONE"));
 }
+
+/// A client that connected just before GetConnectionList or GetLog is in the answer, with no
+/// pause in between (OPI's documentation snippets rely on it).
+#[test]
+fn a_client_connected_just_before_is_listed_and_logged() {
+    let out = eval_str(
+        "",
+        r#"let s = OPI_TCP::StartServer("127.0.0.1:0", 100, OPI_TCP::GetLoggingSettings());
+           let listed = 0;
+           let clients = [];
+           for i in 0..20 {
+               clients.push(OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`));
+               if s.GetConnectionList().connections.len() == i + 1 { listed += 1; }
+           }
+           clients.push(OPI_TCP::CreateConnection(`127.0.0.1:${s.port}`));
+           let logs = OPI_TCP::GetLog(s).logs;
+           [listed, logs[logs.len() - 1].contains("Accepted connection 21")]"#,
+    );
+    assert_eq!(out, "[20, true]");
+}

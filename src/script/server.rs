@@ -201,6 +201,7 @@ pub(crate) fn finish_receiving(
 }
 
 pub(crate) fn get_connection_list(srv: &TcpServer) -> Map {
+    srv.catch_up();
     match srv.server().list() {
         Err(e) => error_map(&e),
         Ok(list) => {

@@ -58,6 +58,18 @@ impl TcpServer {
     }
 
     /// The event log given at start, if any.
+    /// Takes the clients already waiting to be accepted before an answer about the server (see
+    /// `Server::catch_up`); a Ctrl-C here only cuts that short.
+    pub(crate) fn catch_up(&self) {
+        let _ = crate::net::block_on(self.server().catch_up());
+    }
+
+    /// The log, once what is pending has been taken (its accepts are logged).
+    pub(crate) fn caught_up_log(&self) -> Option<Arc<Log>> {
+        self.catch_up();
+        self.log()
+    }
+
     pub(crate) fn log(&self) -> Option<Arc<Log>> {
         self.0.log.clone()
     }

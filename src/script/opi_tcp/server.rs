@@ -278,7 +278,7 @@ pub(super) mod server {
     /// The last 100 log entries of the server: `#{result, logs, total, returned}`.
     #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
     pub fn get_log(ctx: NativeCallContext, server: TcpServer) -> RhaiResultOf<Dynamic> {
-        logging::get_log(&ctx, server.log(), &U, &U)
+        logging::get_log(&ctx, server.caught_up_log(), &U, &U)
     }
     /// The log entries, as one string joined with "\n" when `as_string` is true.
     #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
@@ -287,7 +287,7 @@ pub(super) mod server {
         server: TcpServer,
         as_string: Dynamic,
     ) -> RhaiResultOf<Dynamic> {
-        logging::get_log(&ctx, server.log(), &as_string, &U)
+        logging::get_log(&ctx, server.caught_up_log(), &as_string, &U)
     }
     /// The last `count` log entries.
     #[rhai_fn(name = "GetLog", name = "ПолучитьЛог", global, volatile, return_raw)]
@@ -297,6 +297,6 @@ pub(super) mod server {
         as_string: Dynamic,
         count: Dynamic,
     ) -> RhaiResultOf<Dynamic> {
-        logging::get_log(&ctx, server.log(), &as_string, &count)
+        logging::get_log(&ctx, server.caught_up_log(), &as_string, &count)
     }
 }
