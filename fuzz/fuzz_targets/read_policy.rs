@@ -33,6 +33,8 @@ fuzz_target!(|data: &[u8]| {
         marker: (!marker.is_empty()).then(|| marker.to_vec()),
         timeout: Some(Duration::from_secs(5)),
         cap: usize::from(*cap).max(1),
+        // Single-byte units: the model below searches every byte offset.
+        units: Default::default(),
     };
     let step = usize::from(step % 7) + 1;
     let got = net::block_on(async {
