@@ -654,10 +654,6 @@ fn arguments_convert_as_opis_type_conversion_does() {
 fn what_opi_cannot_convert_throws_in_script_words() {
     for (code, want) in [
         (
-            r#"OPI_TCP::StartServer(0, "ten")"#,
-            r#"pool_size must be a positive number, not the string "ten""#,
-        ),
-        (
             r#"OPI_TCP::GetTlsSettings("perhaps")"#,
             r#"not the string "perhaps""#,
         ),

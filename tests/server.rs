@@ -331,12 +331,31 @@ fn a_busy_port_is_an_error_map() {
         out.starts_with(r#"[false, "io", "listen on 0.0.0.0:"#) && out.contains("in use"),
         "{out}"
     );
-    let err = eval("OPI_TCP::StartServer(70000)").unwrap_err();
-    assert!(err.contains("the port must be 0-65535"), "{err}");
-    let err = eval(r#"OPI_TCP::StartServer("localhost:0")"#).unwrap_err();
-    assert!(
-        err.contains(r#"on "ip:port" such as "127.0.0.1:0""#),
-        "{err}"
+    // A bad port or pool is a settings map, as OPI's server answers its checks.
+    let out = eval_str(
+        "",
+        r#"[OPI_TCP::StartServer(70000), OPI_TCP::StartServer("localhost:0"),
+            OPI_TCP::StartServer(0, 0), OPI_TCP::StartServer(0, "ten")]
+           .map(|r| `${r.result} ${r.kind} ${r.error}`)"#,
+    );
+    for want in [
+        "false settings settings for server: the port must be 0-65535",
+        r#"on \"ip:port\" such as \"127.0.0.1:0\""#,
+        "false settings settings for server: pool_size must be a positive number, not 0",
+        r#"not the string \"ten\""#,
+    ] {
+        assert!(out.contains(want), "{want} in {out}");
+    }
+    // A connection id that is no number is no connection: the server's own map answers.
+    let out = eval_str(
+        "",
+        r#"let s = OPI_TCP::StartServer("127.0.0.1:0");
+           [s.GetConnectionData("abc", 10), s.SendData([1], "x"), s.CloseIncomingConnection(#{}),
+            s.CompleteSend("x"), s.FinishReceiving(-3)].map(|r| `${r.result} ${r.kind}`)"#,
+    );
+    assert_eq!(
+        out,
+        r#"["false closed", "false closed", "false closed", "false closed", "false closed"]"#
     );
 }
 

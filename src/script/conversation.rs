@@ -284,7 +284,7 @@ pub(crate) fn expect_connection(
     timeout: &Dynamic,
     encoding: &Dynamic,
 ) -> RhaiResultOf<Map> {
-    let id = super::server::conn_id(ctx, id)?;
+    let id = super::server::conn_id(id);
     let codec = args::encoding(ctx, encoding)?;
     let mut matcher = Matcher::new(patterns(ctx, pats, codec)?).in_units(codec.units());
     let timeout = wait(ctx, timeout, "timeout_ms", IO_TIMEOUT_MS as i64)?;

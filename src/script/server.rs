@@ -9,7 +9,7 @@ use std::time::Duration;
 use rhai::{Array, Dynamic, ImmutableString, Map, NativeCallContext};
 
 use super::MAX_DATA_SIZE;
-use super::args::{self, RhaiResultOf, interrupted, throw};
+use super::args::{self, RhaiResultOf, interrupted};
 use super::defaults::{IO_TIMEOUT_MS, SERVER_MAX_SIZE, SERVER_POOL, SERVER_WAIT_MS};
 use super::logging;
 use super::outcome::{error_map, ok, result_map, send_data_map, timeout_map};
@@ -22,46 +22,43 @@ fn block<T>(ctx: &NativeCallContext, fut: impl std::future::Future<Output = T>) 
     block_on_eager(fut).map_err(|_| interrupted(ctx))
 }
 
-/// A connection id: an integer, or the same as a numeric string.
-pub(crate) fn conn_id(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<u64> {
-    let n = super::convert::number(v);
-    match n {
-        Some(n) if n > 0 => Ok(n as u64),
-        _ => Err(throw(
-            ctx,
-            format!("a connection id is a positive integer, not {v:?}"),
-        )),
-    }
+/// A connection id: an integer, or the same as a numeric string. Anything else is id 0, which
+/// no connection has, as OPI's `GetNumber` makes it: the server's own "no connection" map
+/// answers, not an exception.
+pub(crate) fn conn_id(v: &Dynamic) -> u64 {
+    super::convert::number(v)
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(0)
+}
+
+/// A server's settings error, as a map (OPI's server answers its checks with one).
+fn refused(detail: String) -> Dynamic {
+    error_map(&crate::net::Error::new(
+        crate::net::ErrorKind::Settings,
+        crate::net::Phase::Settings,
+        "server",
+        detail,
+    ))
+    .into()
 }
 
 /// Where to listen: a port (all IPv4 interfaces, as OPI), or `"ip:port"` (`"127.0.0.1:0"`).
-fn bind_address(ctx: &NativeCallContext, v: &Dynamic) -> RhaiResultOf<SocketAddr> {
+fn bind_address(ctx: &NativeCallContext, v: &Dynamic) -> Result<SocketAddr, String> {
     if let Some(port) = super::convert::number(v) {
         return u16::try_from(port)
             .map(|p| SocketAddr::from(([0, 0, 0, 0], p)))
-            .map_err(|_| {
-                throw(
-                    ctx,
-                    format!("the port must be 0-65535 (0 = any free port), not {port}"),
-                )
-            });
+            .map_err(|_| format!("the port must be 0-65535 (0 = any free port), not {port}"));
     }
     match v.read_lock::<ImmutableString>() {
         Some(text) => text.trim().parse::<SocketAddr>().map_err(|_| {
-            throw(
-                ctx,
-                format!(
-                    "listen on a port, or on \"ip:port\" such as \"127.0.0.1:0\", not {:?}",
-                    text.as_str()
-                ),
+            format!(
+                "listen on a port, or on \"ip:port\" such as \"127.0.0.1:0\", not {:?}",
+                text.as_str()
             )
         }),
-        None => Err(throw(
-            ctx,
-            format!(
-                "the port must be an integer or \"ip:port\", not {}",
-                args::type_name(ctx, v)
-            ),
+        None => Err(format!(
+            "the port must be an integer or \"ip:port\", not {}",
+            args::type_name(ctx, v)
         )),
     }
 }
@@ -80,20 +77,20 @@ pub(crate) fn start_server(
     logging: &Dynamic,
     options: &Dynamic,
 ) -> RhaiResultOf<Dynamic> {
-    let bind = bind_address(ctx, port)?;
+    let bind = match bind_address(ctx, port) {
+        Ok(b) => b,
+        Err(why) => return Ok(refused(why)),
+    };
     let pool = if pool.is_unit() {
         SERVER_POOL
     } else {
         match super::convert::number(pool) {
             Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
             _ => {
-                return Err(throw(
-                    ctx,
-                    format!(
-                        "pool_size must be a positive number, not {}",
-                        args::shown(ctx, pool)
-                    ),
-                ));
+                return Ok(refused(format!(
+                    "pool_size must be a positive number, not {}",
+                    args::shown(ctx, pool)
+                )));
             }
         }
     };
@@ -146,7 +143,7 @@ pub(crate) fn get_connection_data(
     timeout: &Dynamic,
     max: &Dynamic,
 ) -> RhaiResultOf<Map> {
-    let id = conn_id(ctx, id)?;
+    let id = conn_id(id);
     let timeout = args::timeout(ctx, timeout, SERVER_WAIT_MS)?;
     let max = max_size(ctx, max)?;
     Ok(
@@ -164,7 +161,7 @@ pub(crate) fn send_data(
     id: &Dynamic,
     data: &Dynamic,
 ) -> RhaiResultOf<Map> {
-    let id = conn_id(ctx, id)?;
+    let id = conn_id(id);
     let bytes = args::opi_data(ctx, data.clone())?;
     Ok(send_data_map(block(
         ctx,
@@ -173,31 +170,19 @@ pub(crate) fn send_data(
     )?))
 }
 
-pub(crate) fn close_incoming_connection(
-    ctx: &NativeCallContext,
-    srv: &TcpServer,
-    id: &Dynamic,
-) -> RhaiResultOf<Map> {
-    let id = conn_id(ctx, id)?;
-    Ok(result_map(srv.server().close(id)))
+pub(crate) fn close_incoming_connection(srv: &TcpServer, id: &Dynamic) -> Map {
+    let id = conn_id(id);
+    result_map(srv.server().close(id))
 }
 
-pub(crate) fn complete_send(
-    ctx: &NativeCallContext,
-    srv: &TcpServer,
-    id: &Dynamic,
-) -> RhaiResultOf<Map> {
-    let id = conn_id(ctx, id)?;
-    Ok(result_map(srv.server().complete_send(id)))
+pub(crate) fn complete_send(srv: &TcpServer, id: &Dynamic) -> Map {
+    let id = conn_id(id);
+    result_map(srv.server().complete_send(id))
 }
 
-pub(crate) fn finish_receiving(
-    ctx: &NativeCallContext,
-    srv: &TcpServer,
-    id: &Dynamic,
-) -> RhaiResultOf<Map> {
-    let id = conn_id(ctx, id)?;
-    Ok(result_map(srv.server().finish_receiving(id)))
+pub(crate) fn finish_receiving(srv: &TcpServer, id: &Dynamic) -> Map {
+    let id = conn_id(id);
+    result_map(srv.server().finish_receiving(id))
 }
 
 pub(crate) fn get_connection_list(srv: &TcpServer) -> Map {

@@ -201,31 +201,16 @@ pub(super) mod server {
         name = "CloseIncomingConnection",
         name = "ЗакрытьВходящееСоединение",
         global,
-        volatile,
-        return_raw
+        volatile
     )]
-    pub fn close_incoming_connection(
-        ctx: NativeCallContext,
-        server: TcpServer,
-        id: Dynamic,
-    ) -> RhaiResultOf<Map> {
-        body::close_incoming_connection(&ctx, &server, &id)
+    pub fn close_incoming_connection(server: TcpServer, id: Dynamic) -> Map {
+        body::close_incoming_connection(&server, &id)
     }
 
     /// Half-closes connection `id` (FIN); a later `SendData` fails.
-    #[rhai_fn(
-        name = "CompleteSend",
-        name = "ЗавершитьОтправку",
-        global,
-        volatile,
-        return_raw
-    )]
-    pub fn complete_send(
-        ctx: NativeCallContext,
-        server: TcpServer,
-        id: Dynamic,
-    ) -> RhaiResultOf<Map> {
-        body::complete_send(&ctx, &server, &id)
+    #[rhai_fn(name = "CompleteSend", name = "ЗавершитьОтправку", global, volatile)]
+    pub fn complete_send(server: TcpServer, id: Dynamic) -> Map {
+        body::complete_send(&server, &id)
     }
 
     /// Stops reading from connection `id`; buffered data can still be read.
@@ -233,15 +218,10 @@ pub(super) mod server {
         name = "FinishReceiving",
         name = "ЗавершитьПолучение",
         global,
-        volatile,
-        return_raw
+        volatile
     )]
-    pub fn finish_receiving(
-        ctx: NativeCallContext,
-        server: TcpServer,
-        id: Dynamic,
-    ) -> RhaiResultOf<Map> {
-        body::finish_receiving(&ctx, &server, &id)
+    pub fn finish_receiving(server: TcpServer, id: Dynamic) -> Map {
+        body::finish_receiving(&server, &id)
     }
 
     /// `#{result: true, connections: [#{connectionId, address, receiving, buffered, unsent}]}`:
