@@ -12,7 +12,9 @@ use regex::bytes::Regex;
 const ALPHABET: &[u8] = b"abc\n";
 
 /// Regex pieces that each match at most one byte, so a regex of n pieces spans at most n.
-const PIECES: &[&str] = &["a", "b", "c", ".", "[ab]", "(a|c)", "b?", "(?:\\n)", "[^a]", "\\b"];
+const PIECES: &[&str] = &[
+    "a", "b", "c", ".", "[ab]", "(a|c)", "b?", "(?:\\n)", "[^a]", "\\b",
+];
 
 enum Model {
     Literal(Vec<u8>),
@@ -37,7 +39,9 @@ impl Model {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [count, ncuts, rest @ ..] = data else { return };
+    let [count, ncuts, rest @ ..] = data else {
+        return;
+    };
     let mut rest = rest;
     let mut patterns = Vec::new();
     let mut models = Vec::new();
@@ -64,7 +68,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let ncuts = usize::from(ncuts % 8).min(rest.len());
     let (cuts, payload) = rest.split_at(ncuts);
-    let payload: Vec<u8> = payload.iter().map(|b| ALPHABET[usize::from(*b) % 4]).collect();
+    let payload: Vec<u8> = payload
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % 4])
+        .collect();
 
     let mut matcher = Matcher::new(patterns);
     let mut at = 0;
@@ -81,7 +88,11 @@ fuzz_target!(|data: &[u8]| {
         match (matcher.check(buf), want) {
             (None, None) => {}
             (Some(got), Some((i, (start, end, groups)))) => {
-                assert_eq!((got.index, got.start, got.end), (i, start, end), "in {buf:?}");
+                assert_eq!(
+                    (got.index, got.start, got.end),
+                    (i, start, end),
+                    "in {buf:?}"
+                );
                 assert_eq!(got.groups, groups, "groups in {buf:?}");
                 return;
             }
