@@ -461,3 +461,48 @@ fn show_output_prints_what_passing_tests_printed_and_it_is_hidden_otherwise() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_folder_walk_skips_link_loops_hidden_folders_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("t.rhai"), "fn test_one() {}").unwrap();
+    // A link back up the tree: walked naively, `t.rhai` runs once per link level.
+    std::os::unix::fs::symlink(".", root.join("a")).unwrap();
+    // A linked folder is searched, and a file reached twice through links runs once.
+    std::fs::create_dir(root.join("real")).unwrap();
+    std::fs::write(root.join("real/u.rhai"), "fn test_two() {}").unwrap();
+    std::os::unix::fs::symlink("real", root.join("linked")).unwrap();
+    for skipped in [".git", "target"] {
+        std::fs::create_dir(root.join(skipped)).unwrap();
+        std::fs::write(
+            root.join(skipped).join("x.rhai"),
+            "fn test_no() { throw 1 }",
+        )
+        .unwrap();
+    }
+    let out = opi()
+        .current_dir(root)
+        .args(["test", "--list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(
+        out.lines().filter(|l| l.contains("test_one")).count(),
+        1,
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.contains("test_two")).count(),
+        1,
+        "{out}"
+    );
+    assert!(!out.contains("test_no"), "{out}");
+    let out = opi().current_dir(root).arg("test").assert().success();
+    let out = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(out.lines().last(), Some("2 passed, 0 failed"), "{out}");
+}

@@ -2,7 +2,7 @@
 //! and the shard. Every front of the runner (`--list`, in-process, `--jobs`) works from the same
 //! plan, so they agree on what "the tests" are.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use opi_tcp::script::{self, Shard, Source};
@@ -30,18 +30,12 @@ pub(crate) struct File {
 pub(crate) const COMPILE: &str = "(compile)";
 
 /// Collects `*.rhai` files: the paths given, folders searched recursively, sorted.
+///
+/// Links are followed (a test folder may be a link), but a link back up the tree is skipped
+/// with a warning instead of walking it again, and a file reached twice runs once. Hidden
+/// folders (`.git`) and `target` are not searched, as pytest and cargo skip theirs: given `.`
+/// in a Rust checkout, they hold copies and build output, not tests.
 fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(&path, out)?;
-            } else if path.extension().is_some_and(|e| e == "rhai") {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
     let mut files = Vec::new();
     let defaults = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
@@ -50,15 +44,47 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         paths
     };
     for p in paths {
-        if p.is_dir() {
-            walk(p, &mut files)?;
-        } else {
+        if !p.is_dir() {
             files.push(p.clone());
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(p)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !skipped_folder(e));
+        for entry in walk {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if e.path().extension().is_some_and(|x| x == "rhai") {
+                        files.push(e.into_path());
+                    }
+                }
+                Ok(_) => {}
+                Err(e) if e.loop_ancestor().is_some() => {
+                    let at = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    eprintln!("warning: {at} links back to a folder above it; not searched twice");
+                }
+                Err(e) => {
+                    let at = e.path().unwrap_or(p).display().to_string();
+                    return Err(anyhow::Error::new(e).context(format!("reading {at}")));
+                }
+            }
         }
     }
     files.sort();
     files.dedup();
+    // The same file under two names (through a link) is one file.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(files)
+}
+
+fn skipped_folder(e: &walkdir::DirEntry) -> bool {
+    let name = e.file_name().to_string_lossy();
+    e.file_type().is_dir() && (name.starts_with('.') || name == "target")
 }
 
 /// Reads and compiles the files, lists their tests and keeps the selected ones. Files left with
