@@ -137,7 +137,7 @@ pub(crate) enum Command {
 
 #[derive(Args)]
 pub(crate) struct TestArgs {
-    /// Test files, or folders searched for *.rhai [default: .]
+    /// Test files, or folders searched for *.rhai (not hidden ones or target/) [default: .]
     pub(crate) paths: Vec<PathBuf>,
     /// Run only tests whose `file::test_name` contains TEXT (repeatable: any of them)
     #[arg(long = "filter", value_name = "TEXT")]
