@@ -26,6 +26,8 @@ mod ipv6;
 mod net;
 // OPI's ported suites through `opi-tcp test`, against in-process peers.
 mod opi;
+// OPI's TCP documentation examples through `opi-tcp test`, with no pauses added.
+mod opi_docs;
 // Every test against the real peers of ../shared/test-peers (only with OPI_TCP_PEERS=1).
 mod peers;
 // The real-protocol scripts (Redis, memcached, HTTP, SMTP, a filter) against stand-ins.

@@ -10,7 +10,15 @@ use crate::common::{opi, require_peers};
 fn peers_opi_suites() {
     require_peers();
     opi()
-        .args(["test", "scripts/opi", "--timeout", "60"])
+        // The three suites by name: scripts/opi/docs has its own run (tests/opi_docs.rs).
+        .args([
+            "test",
+            "scripts/opi/TC_Client.rhai",
+            "scripts/opi/TC_Server.rhai",
+            "scripts/opi/TC_ExtendedCheck.rhai",
+            "--timeout",
+            "60",
+        ])
         .args(["--param", &format!("TCP_Address={}", super::ECHO)])
         .args(["--param", "TCP_AddressTLS=127.0.0.1:17444"])
         .args([
