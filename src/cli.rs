@@ -115,10 +115,15 @@ pub(crate) enum Command {
     )]
     Test(TestArgs),
     /// List every script function with its signature
-    #[command(after_help = "Example:\n  opi-tcp functions ReadLine")]
+    #[command(
+        after_help = "Examples:\n  opi-tcp functions ReadLine\n  opi-tcp functions --markdown > docs/api.md"
+    )]
     Functions {
         /// Show only signatures containing this text
         filter: Option<String>,
+        /// Print the API reference in Markdown, with each function's documentation (docs/api.md)
+        #[arg(long)]
+        markdown: bool,
     },
     /// Write Rhai definition files (.d.rhai) for editors into DIR
     #[command(after_help = "Example:\n  opi-tcp defs .rhai-defs")]

@@ -12,6 +12,8 @@ mod cli;
 mod connect;
 // Expect, SendAfter, ReadAvailable, ReadUntilQuiet and the stream properties.
 mod conversation;
+// The documents: docs/api.md generated from the engine, README's first script, links.
+mod docs;
 // Interact: ncat's mode off a terminal, the terminal mode in a pty.
 mod interact;
 // In-process peers, fake proxies, rcgen CAs, the script and binary helpers, the real-peer gate.

@@ -42,7 +42,7 @@ fn a_connection_answers_result_true_as_a_failed_one_answers_false() {
     assert_eq!(out.to_string(), r#"[true, false, "connected"]"#);
 }
 
-/// `.rhai` files and the ```` ```rhai ```` blocks of the READMEs under `dir`.
+/// `.rhai` files and the ```` ```rhai ```` blocks of the READMEs under `dir` and of `docs/`.
 fn rhai_sources(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -51,7 +51,9 @@ fn rhai_sources(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
             rhai_sources(&path, out);
         } else if name.ends_with(".rhai") {
             out.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
-        } else if name == "README.md" {
+        } else if name == "README.md"
+            || (name.ends_with(".md") && path.parent() == Some(&docs_dir()))
+        {
             let text = std::fs::read_to_string(&path).unwrap();
             for block in text.split("```rhai\n").skip(1) {
                 let code = block.split("```").next().unwrap_or_default();
@@ -59,6 +61,11 @@ fn rhai_sources(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
             }
         }
     }
+}
+
+/// The user documentation that README links to.
+fn docs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
 }
 
 /// The backtick strings of Rhai `code` that contain a backslash (comments and `"…"` skipped).
@@ -103,6 +110,10 @@ fn no_example_puts_an_escape_in_a_raw_backtick_string() {
     let mut sources = Vec::new();
     rhai_sources(root, &mut sources);
     assert!(sources.len() > 5, "found only {} sources", sources.len());
+    assert!(
+        sources.iter().any(|(path, _)| path.starts_with(docs_dir())),
+        "no ```rhai block of docs/ was read"
+    );
     for (path, code) in &sources {
         let bad = raw_escapes(code);
         assert!(bad.is_empty(), "{}: {bad:?}", path.display());

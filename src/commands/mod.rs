@@ -32,9 +32,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Request(args)) => request::request(session, args),
         Some(Command::Tcp { method }) => tcp::tcp(session, method),
         Some(Command::Test(args)) => test::test(session, &cli.common, args),
-        Some(Command::Functions { filter }) => {
-            describe::functions(filter.as_deref());
-            Ok(ExitCode::SUCCESS)
+        Some(Command::Functions { filter, markdown }) => {
+            describe::functions(filter.as_deref(), markdown)
         }
         Some(Command::Defs { dir }) => describe::defs(&dir),
         Some(Command::Completions { shell }) => shell::completions(shell),
